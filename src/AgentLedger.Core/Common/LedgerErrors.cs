@@ -1,0 +1,19 @@
+namespace AgentLedger.Core.Common;
+
+/// <summary>Base of the errors the ledger reports to its callers; the API maps each kind to one status code.</summary>
+public abstract class LedgerException(string message) : Exception(message);
+
+/// <summary>The thing asked for does not exist (404).</summary>
+public sealed class NotFoundException(string message) : LedgerException(message);
+
+/// <summary>The request conflicts with the current state, e.g. an execution that is already final (409).</summary>
+public sealed class ConflictException(string message) : LedgerException(message);
+
+/// <summary>The values are well-formed but not acceptable (422 for settings, 400 for reported runs).</summary>
+public sealed class ValidationException(IReadOnlyDictionary<string, string[]> errors)
+    : LedgerException("One or more values are invalid.")
+{
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    public static ValidationException For(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
+}

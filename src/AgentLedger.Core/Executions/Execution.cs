@@ -1,0 +1,55 @@
+using System.Text.Json;
+using AgentLedger.Core.Proposals;
+
+namespace AgentLedger.Core.Executions;
+
+/// <summary>One row of the ledger, as read back.</summary>
+public sealed record Execution(
+    Guid Id,
+    string AgentName,
+    ExecutionTrigger Trigger,
+    DateTimeOffset? ScheduledFor,
+    string? Node,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? CompletedAt,
+    long? DurationMs,
+    ExecutionStatus Status,
+    string? ErrorType,
+    string? ErrorMessage,
+    int ProposalsCreated,
+    long ResourcesProcessed,
+    IReadOnlyDictionary<string, double> Metrics,
+    JsonElement? Metadata,
+    long? CpuMs,
+    long? AllocatedBytes);
+
+/// <summary>What is known when a run begins; written as a <c>running</c> row before any work.</summary>
+public sealed record ExecutionStart(
+    string AgentName,
+    ExecutionTrigger Trigger,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? ScheduledFor = null,
+    string? Node = null,
+    JsonElement? Metadata = null);
+
+/// <summary>How a run ended. <see cref="DurationMs"/> null means "completed_at - started_at".</summary>
+public sealed record ExecutionOutcome(
+    ExecutionStatus Status,
+    DateTimeOffset CompletedAt,
+    long? DurationMs = null,
+    string? ErrorType = null,
+    string? ErrorMessage = null,
+    IReadOnlyList<ProposalDraft>? Proposals = null,
+    int? ProposalsCreated = null,
+    long ResourcesProcessed = 0,
+    IReadOnlyDictionary<string, double>? Metrics = null,
+    JsonElement? Metadata = null,
+    long? CpuMs = null,
+    long? AllocatedBytes = null);
+
+public sealed record ExecutionFilter(
+    ExecutionStatus? Status = null,
+    DateTimeOffset? From = null,
+    DateTimeOffset? To = null,
+    int Limit = 50,
+    string? Cursor = null);

@@ -1,0 +1,27 @@
+using AgentLedger.Core.Common;
+
+namespace AgentLedger.Core.Executions;
+
+/// <summary>
+/// The durable record of executions. Every write is one transaction: the execution row, its
+/// proposals and its rollups change together or not at all.
+/// </summary>
+public interface IExecutionLedger
+{
+    /// <summary>Inserts a <c>running</c> row (registering an unknown external agent) and commits before returning.</summary>
+    Task<Execution> StartAsync(ExecutionStart start, CancellationToken cancellationToken);
+
+    /// <summary>Finalises a running execution. Throws <see cref="NotFoundException"/> or <see cref="ConflictException"/> when already final.</summary>
+    Task<Execution> CompleteAsync(Guid id, ExecutionOutcome outcome, CancellationToken cancellationToken);
+
+    /// <summary>Records a run that already finished, in one transaction (external reports, back-fill).</summary>
+    Task<Execution> RecordAsync(ExecutionStart start, ExecutionOutcome outcome, CancellationToken cancellationToken);
+
+    /// <summary>Marks the in-process runs of <paramref name="node"/> that are still <c>running</c> as abandoned.</summary>
+    Task<IReadOnlyList<Guid>> AbandonRunningAsync(string node, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<Execution?> FindAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Newest first by <c>started_at</c>, then id; the cursor is opaque to callers.</summary>
+    Task<Page<Execution>> ListAsync(string agentName, ExecutionFilter filter, CancellationToken cancellationToken);
+}

@@ -1,0 +1,237 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentLedger.Core.Agents;
+using AgentLedger.Core.Common;
+using AgentLedger.Core.Executions;
+using AgentLedger.Core.Settings;
+using Microsoft.Extensions.Logging;
+
+namespace AgentLedger.Core.Runner;
+
+/// <summary>
+/// Runs in-process agents and records every run: the <c>running</c> row is committed before the
+/// agent starts, and the outcome (success, failed, timeout, cancelled) is always written, whatever
+/// the agent does. At most one run per agent at a time on this node.
+/// </summary>
+public sealed partial class AgentRunner(
+    AgentCatalog catalog,
+    IExecutionLedger ledger,
+    SettingsService settingsService,
+    TimeProvider time,
+    RunnerOptions options,
+    ILogger<AgentRunner> logger) : IAsyncDisposable
+{
+    private static readonly TimeSpan[] RecordRetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+
+    private readonly ConcurrentDictionary<string, Task> _active = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _shutdown = new();
+    private long _runsStarted;
+
+    public string Node => options.Node;
+
+    public bool IsRunning(string agentName) => _active.ContainsKey(agentName);
+
+    /// <summary>
+    /// Starts a run and returns once its <c>running</c> row is durable. Throws
+    /// <see cref="NotFoundException"/> for an unknown agent and <see cref="ConflictException"/> when it
+    /// is disabled (unless <paramref name="force"/>) or already running here.
+    /// </summary>
+    public async Task<RunHandle> StartAsync(string agentName, ExecutionTrigger trigger, bool force = false, DateTimeOffset? scheduledFor = null, CancellationToken cancellationToken = default)
+    {
+        var agent = catalog.Find(agentName) ?? throw new NotFoundException($"No in-process agent is named '{agentName}'.");
+        ObjectDisposedException.ThrowIf(_shutdown.IsCancellationRequested, this);
+        var settings = (await settingsService.GetAsync(agentName, cancellationToken)).Settings;
+        if (!settings.Enabled && !force)
+        {
+            throw new ConflictException($"Agent '{agentName}' is disabled; enable it or run with force=true.");
+        }
+
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_active.TryAdd(agentName, gate.Task))
+        {
+            throw new ConflictException($"Agent '{agentName}' is already running on node '{options.Node}'.");
+        }
+
+        Execution started;
+        try
+        {
+            started = await ledger.StartAsync(
+                new ExecutionStart(agentName, trigger, time.GetUtcNow(), scheduledFor, options.Node),
+                cancellationToken);
+        }
+        catch
+        {
+            Release(agentName, gate);
+            throw;
+        }
+
+        var completion = Task.Run(() => ExecuteAsync(agent, started, settings, gate), CancellationToken.None);
+        return new RunHandle(started, completion);
+    }
+
+    /// <summary>Cancels every active run and waits (bounded) for their outcomes to be recorded.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (!_shutdown.IsCancellationRequested)
+        {
+            await _shutdown.CancelAsync();
+        }
+        var pending = _active.Values.ToArray();
+        try
+        {
+            await Task.WhenAll(pending).WaitAsync(options.ShutdownGrace, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            LogShutdownTimedOut(logger, pending.Count(t => !t.IsCompleted));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None);
+        _shutdown.Dispose();
+    }
+
+    private async Task<Execution> ExecuteAsync(IAgent agent, Execution started, AgentSettings settings, TaskCompletionSource gate)
+    {
+        var runNumber = Interlocked.Increment(ref _runsStarted);
+        var resources = ResourceSnapshot.Take();
+        var startTimestamp = time.GetTimestamp();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(settings.TimeoutSeconds), time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _shutdown.Token);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["execution_id"] = started.Id, ["agent"] = agent.Name });
+
+        var context = new AgentContext(started.Id, agent.Name, started.Trigger, started.StartedAt, settings, time, logger);
+        // Task.Run: an agent that blocks synchronously must not hold up the runner's timeout.
+        var work = Task.Run(() => agent.RunAsync(context, linked.Token), CancellationToken.None);
+        ExecutionOutcome outcome;
+        try
+        {
+            // WaitAsync returns at the deadline even if the agent ignores its token.
+            var result = await work.WaitAsync(linked.Token);
+            outcome = Succeeded(result) ?? Invalid(result);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_shutdown.IsCancellationRequested)
+        {
+            outcome = Ended(ExecutionStatus.Timeout, "Timeout", $"The run exceeded its timeout of {settings.TimeoutSeconds} s and was cancelled.");
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            outcome = Ended(ExecutionStatus.Cancelled, "Shutdown", "The host shut down while the run was in progress.");
+        }
+        catch (Exception ex)
+        {
+            outcome = Failed(ex);
+        }
+
+        var elapsed = time.GetElapsedTime(startTimestamp);
+        var durationMs = (long)elapsed.TotalMilliseconds;
+        // Process-wide counters measure this run only when no other run overlapped it.
+        var usage = _active.Count == 1 && Interlocked.Read(ref _runsStarted) == runNumber ? resources.Delta() : null;
+        outcome = outcome with
+        {
+            CompletedAt = started.StartedAt + elapsed,
+            DurationMs = durationMs,
+            CpuMs = usage?.CpuMs,
+            AllocatedBytes = usage?.AllocatedBytes,
+        };
+
+        try
+        {
+            var finished = await RecordAsync(started.Id, outcome);
+            LogFinished(logger, agent.Name, started.Id, finished.Status.ToWire(), durationMs);
+            return finished;
+        }
+        finally
+        {
+            // The gate stays closed until the agent's own task ends, so a run that ignored its
+            // timeout cannot overlap with the next one.
+            _ = work.ContinueWith(_ => Release(agent.Name, gate), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        ExecutionOutcome Ended(ExecutionStatus status, string errorType, string message) =>
+            new(status, started.StartedAt, ErrorType: errorType, ErrorMessage: message);
+
+        ExecutionOutcome? Succeeded(AgentRunResult result)
+        {
+            var problem = AgentResultRules.Check(result);
+            return problem is not null ? null : new ExecutionOutcome(
+                ExecutionStatus.Success,
+                started.StartedAt,
+                Proposals: result.Proposals,
+                ResourcesProcessed: result.ResourcesProcessed,
+                Metrics: result.Metrics,
+                Metadata: result.Metadata);
+        }
+
+        ExecutionOutcome Invalid(AgentRunResult result) =>
+            Ended(ExecutionStatus.Failed, "InvalidAgentResult", AgentResultRules.Check(result)!);
+
+        ExecutionOutcome Failed(Exception ex)
+        {
+            var metadata = new JsonObject { ["stack_trace"] = ex.ToString() };
+            return new ExecutionOutcome(
+                ExecutionStatus.Failed,
+                started.StartedAt,
+                ErrorType: ex.GetType().Name,
+                ErrorMessage: ex.Message,
+                Metadata: JsonSerializer.SerializeToElement(metadata));
+        }
+    }
+
+    /// <summary>
+    /// The outcome must reach the ledger: transient database errors are retried. If it still
+    /// fails, the row stays <c>running</c> and start-up recovery marks it abandoned, so the run
+    /// is never silently lost.
+    /// </summary>
+    private async Task<Execution> RecordAsync(Guid id, ExecutionOutcome outcome)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await ledger.CompleteAsync(id, outcome, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not LedgerException && attempt < RecordRetryDelays.Length)
+            {
+                LogRecordRetry(logger, ex, id, attempt + 1);
+                await Task.Delay(RecordRetryDelays[attempt], time);
+            }
+        }
+    }
+
+    private void Release(string agentName, TaskCompletionSource gate)
+    {
+        _active.TryRemove(new KeyValuePair<string, Task>(agentName, gate.Task));
+        gate.TrySetResult();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {Agent} run {ExecutionId} finished: {Status} in {DurationMs} ms")]
+    private static partial void LogFinished(ILogger logger, string agent, Guid executionId, string status, long durationMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the outcome of run {ExecutionId} failed (attempt {Attempt}); retrying")]
+    private static partial void LogRecordRetry(ILogger logger, Exception exception, Guid executionId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} runs did not finish within the shutdown grace period; recovery will mark them abandoned")]
+    private static partial void LogShutdownTimedOut(ILogger logger, int count);
+
+    private readonly record struct ResourceUsage(long CpuMs, long AllocatedBytes);
+
+    private readonly record struct ResourceSnapshot(TimeSpan Cpu, long Allocated)
+    {
+        public static ResourceSnapshot Take()
+        {
+            using var process = Process.GetCurrentProcess();
+            return new ResourceSnapshot(process.TotalProcessorTime, GC.GetTotalAllocatedBytes());
+        }
+
+        public ResourceUsage Delta()
+        {
+            var now = Take();
+            return new ResourceUsage((long)(now.Cpu - Cpu).TotalMilliseconds, now.Allocated - Allocated);
+        }
+    }
+}

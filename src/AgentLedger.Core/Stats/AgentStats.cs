@@ -1,0 +1,48 @@
+using System.Text.Json.Serialization;
+
+namespace AgentLedger.Core.Stats;
+
+/// <summary>The stats object of the HTTP contract; every member is always present (null or 0 without data).</summary>
+public sealed record AgentStats(
+    string AgentName,
+    bool Enabled,
+    DateTimeOffset? LastRun,
+    string? LastStatus,
+    long? LastDurationMs,
+    DateTimeOffset? LastSuccessAt,
+    string? LastError,
+    string? LastErrorType,
+    DateTimeOffset? LastErrorAt,
+    long ConsecutiveFailures,
+    [property: JsonPropertyName("proposals_created_30d")] long ProposalsCreated30d,
+    [property: JsonPropertyName("success_count_30d")] long SuccessCount30d,
+    [property: JsonPropertyName("failure_count_30d")] long FailureCount30d,
+    long TotalRuns,
+    long ProposalsCreated,
+    long ErrorCount,
+    double? AvgDurationSeconds,
+    WindowStats Window);
+
+public sealed record WindowStats(
+    string Name,
+    DateTimeOffset From,
+    DateTimeOffset To,
+    long Runs,
+    long SuccessCount,
+    long FailureCount,
+    long RunningCount,
+    long CancelledCount,
+    double? SuccessRate,
+    long ProposalsCreated,
+    long ResourcesProcessed,
+    DurationStats DurationMs,
+    long ProposalsApproved,
+    long ProposalsRejected,
+    long ProposalsPending,
+    long ProposalsExpired,
+    long ProposalsDecided,
+    double? ApprovalRate,
+    double? RejectionRate,
+    IReadOnlyDictionary<string, double> Metrics);
+
+public sealed record DurationStats(double? Avg, double? P50, double? P95, double? P99, long? Max);

@@ -1,0 +1,32 @@
+using AgentLedger.Core.Executions;
+
+namespace AgentLedger.Core.Stats;
+
+public enum BucketPeriod
+{
+    Hour,
+    Day,
+}
+
+/// <summary>The newest facts about an agent's runs, read with index seeks, not scans.</summary>
+public sealed record LatestRuns(
+    Execution? Last,
+    DateTimeOffset? LastSuccessAt,
+    Execution? LastFailure,
+    long ConsecutiveFailures);
+
+public sealed record SeriesPoint(DateTimeOffset Start, LedgerTotals Totals);
+
+/// <summary>Reads the ledger's rollups and raw rows; cost bounded by the window's bucket count, not by history.</summary>
+public interface IStatsSource
+{
+    /// <summary>Exact totals for executions started (and proposals created) in [from, to).</summary>
+    Task<IReadOnlyDictionary<string, LedgerTotals>> TotalsAsync(IReadOnlyCollection<string> agents, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    Task<IReadOnlyDictionary<string, LedgerTotals>> AllTimeAsync(IReadOnlyCollection<string> agents, CancellationToken cancellationToken);
+
+    Task<IReadOnlyDictionary<string, LatestRuns>> LatestAsync(IReadOnlyCollection<string> agents, CancellationToken cancellationToken);
+
+    /// <summary>One point per bucket whose start lies in [from, to), oldest first, empty buckets included.</summary>
+    Task<IReadOnlyList<SeriesPoint>> SeriesAsync(string agent, DateTimeOffset from, DateTimeOffset to, BucketPeriod period, CancellationToken cancellationToken);
+}
