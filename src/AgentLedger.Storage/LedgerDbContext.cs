@@ -1,0 +1,81 @@
+using AgentLedger.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentLedger.Storage;
+
+/// <summary>
+/// The one model of the ledger. Each database engine derives its own context so it can keep its
+/// own migrations and type mappings (see <see cref="Sqlite.SqliteLedgerDbContext"/>).
+/// </summary>
+public abstract class LedgerDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<ExecutionEntity> Executions => Set<ExecutionEntity>();
+    public DbSet<ProposalEntity> Proposals => Set<ProposalEntity>();
+    public DbSet<AgentEntity> Agents => Set<AgentEntity>();
+    public DbSet<SettingsEntity> Settings => Set<SettingsEntity>();
+    public DbSet<SettingsHistoryEntity> SettingsHistory => Set<SettingsHistoryEntity>();
+    public DbSet<RollupEntity> Rollups => Set<RollupEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<ExecutionEntity>(e =>
+        {
+            e.ToTable("agent_executions");
+            e.HasKey(x => x.Seq);
+            e.HasIndex(x => x.Id).IsUnique();
+            e.HasIndex(x => new { x.AgentName, x.StartedAt }, "ix_agent_executions_agent_started").IsDescending(false, true);
+            // Seeks for "newest success", "newest failure", "running now" without scanning history.
+            e.HasIndex(x => new { x.AgentName, x.Status, x.StartedAt }, "ix_agent_executions_agent_status_started");
+            e.Property(x => x.AgentName).HasMaxLength(128);
+            e.Property(x => x.Trigger).HasMaxLength(16);
+            e.Property(x => x.Status).HasMaxLength(16);
+            e.Property(x => x.Node).HasMaxLength(256);
+            e.Property(x => x.ErrorType).HasMaxLength(512);
+        });
+
+        modelBuilder.Entity<ProposalEntity>(e =>
+        {
+            e.ToTable("proposals");
+            e.HasKey(x => x.Seq);
+            e.HasIndex(x => x.Id).IsUnique();
+            e.HasIndex(x => new { x.AgentName, x.CreatedAt });
+            e.HasIndex(x => new { x.Status, x.CreatedAt });
+            e.HasIndex(x => x.ExecutionId);
+            e.HasOne<ExecutionEntity>().WithMany().HasForeignKey(x => x.ExecutionId).HasPrincipalKey(x => x.Id).OnDelete(DeleteBehavior.Restrict);
+            e.Property(x => x.AgentName).HasMaxLength(128);
+            e.Property(x => x.Status).HasMaxLength(16);
+        });
+
+        modelBuilder.Entity<AgentEntity>(e =>
+        {
+            e.ToTable("agents");
+            e.HasKey(x => x.Name);
+            e.Property(x => x.Name).HasMaxLength(128);
+            e.Property(x => x.Kind).HasMaxLength(16);
+        });
+
+        modelBuilder.Entity<SettingsEntity>(e =>
+        {
+            e.ToTable("agent_settings");
+            e.HasKey(x => x.AgentName);
+            e.Property(x => x.AgentName).HasMaxLength(128);
+        });
+
+        modelBuilder.Entity<SettingsHistoryEntity>(e =>
+        {
+            e.ToTable("agent_settings_history");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.AgentName, x.Version });
+            e.Property(x => x.AgentName).HasMaxLength(128);
+        });
+
+        modelBuilder.Entity<RollupEntity>(e =>
+        {
+            e.ToTable("agent_rollups");
+            e.HasKey(x => new { x.Period, x.BucketStart, x.AgentName });
+            e.HasIndex(x => new { x.AgentName, x.Period, x.BucketStart });
+            e.Property(x => x.AgentName).HasMaxLength(128);
+            e.Property(x => x.Period).HasMaxLength(8);
+        });
+    }
+}

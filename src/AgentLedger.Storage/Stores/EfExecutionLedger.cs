@@ -1,0 +1,193 @@
+using AgentLedger.Core.Agents;
+using AgentLedger.Core.Common;
+using AgentLedger.Core.Executions;
+using AgentLedger.Core.Proposals;
+using AgentLedger.Core.Stats;
+using AgentLedger.Storage.Entities;
+using AgentLedger.Storage.Rollups;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentLedger.Storage.Stores;
+
+internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExecutionLedger
+{
+    private static readonly string Running = ExecutionStatus.Running.ToWire();
+
+    public async Task<Execution> StartAsync(ExecutionStart start, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.Create();
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var entity = await InsertAsync(db, start, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return entity.ToModel();
+    }
+
+    public async Task<Execution> CompleteAsync(Guid id, ExecutionOutcome outcome, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.Create();
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var entity = await db.Executions.SingleOrDefaultAsync(e => e.Id == id, cancellationToken)
+            ?? throw new NotFoundException($"No execution has id '{id}'.");
+        if (entity.Status != Running)
+        {
+            throw new ConflictException($"Execution '{id}' is already final ({entity.Status}).");
+        }
+        await FinaliseAsync(db, entity, outcome, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return entity.ToModel();
+    }
+
+    public async Task<Execution> RecordAsync(ExecutionStart start, ExecutionOutcome outcome, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.Create();
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var entity = await InsertAsync(db, start, cancellationToken);
+        await FinaliseAsync(db, entity, outcome, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return entity.ToModel();
+    }
+
+    public async Task<IReadOnlyList<Guid>> AbandonRunningAsync(string node, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var external = ExecutionTrigger.External.ToWire();
+        await using var db = contexts.Create();
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var orphans = await db.Executions
+            .Where(e => e.Status == Running && e.Node == node && e.Trigger != external)
+            .ToListAsync(cancellationToken);
+        foreach (var orphan in orphans)
+        {
+            // The process died: when the work stopped is unknown, so no duration is invented.
+            var outcome = new ExecutionOutcome(
+                ExecutionStatus.Abandoned,
+                LedgerTime.Normalize(now) < orphan.StartedAt ? orphan.StartedAt : now,
+                ErrorType: "Abandoned",
+                ErrorMessage: $"The process running this execution on node '{node}' stopped before it finished; marked abandoned on restart.");
+            await FinaliseAsync(db, orphan, outcome, cancellationToken, measureDuration: false);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return orphans.Select(o => o.Id).ToList();
+    }
+
+    public async Task<Execution?> FindAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.Create();
+        var entity = await db.Executions.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, cancellationToken);
+        return entity?.ToModel();
+    }
+
+    public async Task<Page<Execution>> ListAsync(string agentName, ExecutionFilter filter, CancellationToken cancellationToken)
+    {
+        var cursor = Cursor.Decode(filter.Cursor);
+        await using var db = contexts.Create();
+        var query = db.Executions.AsNoTracking().Where(e => e.AgentName == agentName);
+        if (filter.Status is { } status)
+        {
+            var wire = status.ToWire();
+            query = query.Where(e => e.Status == wire);
+        }
+        if (filter.From is { } from)
+        {
+            query = query.Where(e => e.StartedAt >= from);
+        }
+        if (filter.To is { } to)
+        {
+            query = query.Where(e => e.StartedAt < to);
+        }
+        if (cursor is { } c)
+        {
+            query = query.Where(e => e.StartedAt < c.At || (e.StartedAt == c.At && e.Seq < c.Seq));
+        }
+        var rows = await query
+            .OrderByDescending(e => e.StartedAt).ThenByDescending(e => e.Seq)
+            .Take(filter.Limit + 1)
+            .ToListAsync(cancellationToken);
+        var next = rows.Count > filter.Limit ? new Cursor(rows[filter.Limit - 1].StartedAt, rows[filter.Limit - 1].Seq).Encode() : null;
+        return new Page<Execution>(rows.Take(filter.Limit).Select(r => r.ToModel()).ToList(), next);
+    }
+
+    private static async Task<ExecutionEntity> InsertAsync(LedgerDbContext db, ExecutionStart start, CancellationToken cancellationToken)
+    {
+        if (!await db.Agents.AnyAsync(a => a.Name == start.AgentName, cancellationToken))
+        {
+            db.Agents.Add(new AgentEntity
+            {
+                Name = start.AgentName,
+                DisplayName = start.AgentName,
+                Description = "External agent, registered on its first reported run.",
+                Kind = AgentKind.External.ToWire(),
+                FirstSeenAt = LedgerTime.Normalize(start.StartedAt),
+            });
+        }
+        var entity = new ExecutionEntity
+        {
+            Id = Guid.CreateVersion7(),
+            AgentName = start.AgentName,
+            Trigger = start.Trigger.ToWire(),
+            ScheduledFor = LedgerTime.Normalize(start.ScheduledFor),
+            Node = start.Node,
+            StartedAt = LedgerTime.Normalize(start.StartedAt),
+            Status = Running,
+            Metadata = JsonColumns.Write(start.Metadata),
+        };
+        db.Executions.Add(entity);
+        return entity;
+    }
+
+    private static async Task FinaliseAsync(LedgerDbContext db, ExecutionEntity entity, ExecutionOutcome outcome, CancellationToken cancellationToken, bool measureDuration = true)
+    {
+        var completedAt = LedgerTime.Normalize(outcome.CompletedAt);
+        if (completedAt < entity.StartedAt)
+        {
+            throw ValidationException.For("completed_at", "must not be before started_at");
+        }
+        var proposals = outcome.Proposals ?? [];
+        entity.Status = outcome.Status.ToWire();
+        entity.CompletedAt = completedAt;
+        entity.DurationMs = measureDuration ? outcome.DurationMs ?? (long)(completedAt - entity.StartedAt).TotalMilliseconds : null;
+        entity.ErrorType = outcome.ErrorType;
+        entity.ErrorMessage = outcome.ErrorMessage;
+        entity.ProposalsCreated = outcome.ProposalsCreated ?? proposals.Count;
+        entity.ResourcesProcessed = outcome.ResourcesProcessed;
+        entity.Metrics = JsonColumns.WriteMetrics(outcome.Metrics);
+        entity.Metadata = JsonColumns.Write(outcome.Metadata) ?? entity.Metadata;
+        entity.CpuMs = outcome.CpuMs;
+        entity.AllocatedBytes = outcome.AllocatedBytes;
+
+        var runDelta = new LedgerTotals();
+        runDelta.AddExecution(outcome.Status, entity.DurationMs, entity.ProposalsCreated, entity.ResourcesProcessed, outcome.Metrics);
+        await RollupWriter.AddAsync(db, entity.AgentName, entity.StartedAt, runDelta, cancellationToken);
+
+        if (proposals.Count == 0)
+        {
+            return;
+        }
+        foreach (var draft in proposals)
+        {
+            db.Proposals.Add(new ProposalEntity
+            {
+                Id = Guid.CreateVersion7(),
+                ExecutionId = entity.Id,
+                AgentName = entity.AgentName,
+                Type = draft.Type,
+                Title = draft.Title,
+                Explanation = draft.Explanation,
+                InputsUsed = JsonColumns.WriteStrings(draft.InputsUsed),
+                Data = JsonColumns.Write(draft.Data),
+                Status = ProposalStatus.Pending.ToWire(),
+                CreatedAt = completedAt,
+                ExpiresAt = LedgerTime.Normalize(draft.ExpiresAt),
+            });
+        }
+        var proposalDelta = new LedgerTotals();
+        foreach (var _ in proposals)
+        {
+            proposalDelta.AddProposal(ProposalStatus.Pending);
+        }
+        await RollupWriter.AddAsync(db, entity.AgentName, completedAt, proposalDelta, cancellationToken);
+    }
+}

@@ -1,0 +1,26 @@
+using AgentLedger.Core.Executions;
+using AgentLedger.Core.Proposals;
+using AgentLedger.Storage.Entities;
+
+namespace AgentLedger.Storage.Stores;
+
+internal static class Mapping
+{
+    public static Execution ToModel(this ExecutionEntity e)
+    {
+        ExecutionStatuses.TryParse(e.Status, out var status);
+        ExecutionStatuses.TryParse(e.Trigger, out ExecutionTrigger trigger);
+        return new Execution(
+            e.Id, e.AgentName, trigger, e.ScheduledFor, e.Node, e.StartedAt, e.CompletedAt, e.DurationMs, status,
+            e.ErrorType, e.ErrorMessage, e.ProposalsCreated, e.ResourcesProcessed,
+            JsonColumns.ReadMetrics(e.Metrics), JsonColumns.ReadElement(e.Metadata), e.CpuMs, e.AllocatedBytes);
+    }
+
+    public static Proposal ToModel(this ProposalEntity p)
+    {
+        ProposalStatuses.TryParse(p.Status, out var status);
+        return new Proposal(
+            p.Id, p.ExecutionId, p.AgentName, p.Type, p.Title, p.Explanation, JsonColumns.ReadStrings(p.InputsUsed),
+            JsonColumns.ReadElement(p.Data), status, p.CreatedAt, p.ExpiresAt, p.DecidedAt, p.DecidedBy, p.DecisionReason);
+    }
+}
