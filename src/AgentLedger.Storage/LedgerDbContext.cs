@@ -23,9 +23,9 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.ToTable("agent_executions");
             e.HasKey(x => x.Seq);
             e.HasIndex(x => x.Id).IsUnique();
-            e.HasIndex(x => new { x.AgentName, x.StartedAt }, "ix_agent_executions_agent_started").IsDescending(false, true);
+            e.HasIndex(x => new { x.AgentName, x.StartedAt }).IsDescending(false, true);
             // Seeks for "newest success", "newest failure", "running now" without scanning history.
-            e.HasIndex(x => new { x.AgentName, x.Status, x.StartedAt }, "ix_agent_executions_agent_status_started");
+            e.HasIndex(x => new { x.AgentName, x.Status, x.StartedAt });
             e.Property(x => x.AgentName).HasMaxLength(128);
             e.Property(x => x.Trigger).HasMaxLength(16);
             e.Property(x => x.Status).HasMaxLength(16);

@@ -17,3 +17,6 @@ public sealed class ValidationException(IReadOnlyDictionary<string, string[]> er
 
     public static ValidationException For(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
 }
+
+/// <summary>A value is larger than the ledger accepts (413), e.g. metadata over 64 KiB.</summary>
+public sealed class PayloadTooLargeException(string message) : LedgerException(message);

@@ -1,3 +1,5 @@
+using AgentLedger.Core.Common;
+
 namespace AgentLedger.Core.Executions;
 
 public enum ExecutionStatus
@@ -31,50 +33,11 @@ public static class ExecutionStatuses
     public static bool IsFailure(this ExecutionStatus status) =>
         status is ExecutionStatus.Failed or ExecutionStatus.Timeout or ExecutionStatus.Abandoned;
 
-    public static string ToWire(this ExecutionStatus status) => status switch
-    {
-        ExecutionStatus.Running => "running",
-        ExecutionStatus.Success => "success",
-        ExecutionStatus.Failed => "failed",
-        ExecutionStatus.Timeout => "timeout",
-        ExecutionStatus.Cancelled => "cancelled",
-        ExecutionStatus.Abandoned => "abandoned",
-        _ => throw new ArgumentOutOfRangeException(nameof(status)),
-    };
+    public static string ToWire(this ExecutionStatus status) => WireNames<ExecutionStatus>.Of(status);
 
-    public static bool TryParse(string? text, out ExecutionStatus status)
-    {
-        foreach (var candidate in Enum.GetValues<ExecutionStatus>())
-        {
-            if (candidate.ToWire() == text)
-            {
-                status = candidate;
-                return true;
-            }
-        }
-        status = default;
-        return false;
-    }
+    public static bool TryParse(string? text, out ExecutionStatus status) => WireNames<ExecutionStatus>.TryParse(text, out status);
 
-    public static string ToWire(this ExecutionTrigger trigger) => trigger switch
-    {
-        ExecutionTrigger.Schedule => "schedule",
-        ExecutionTrigger.Manual => "manual",
-        ExecutionTrigger.External => "external",
-        _ => throw new ArgumentOutOfRangeException(nameof(trigger)),
-    };
+    public static string ToWire(this ExecutionTrigger trigger) => WireNames<ExecutionTrigger>.Of(trigger);
 
-    public static bool TryParse(string? text, out ExecutionTrigger trigger)
-    {
-        foreach (var candidate in Enum.GetValues<ExecutionTrigger>())
-        {
-            if (candidate.ToWire() == text)
-            {
-                trigger = candidate;
-                return true;
-            }
-        }
-        trigger = default;
-        return false;
-    }
+    public static bool TryParseTrigger(string? text, out ExecutionTrigger trigger) => WireNames<ExecutionTrigger>.TryParse(text, out trigger);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentLedger.Core.Common;
 
 namespace AgentLedger.Core.Proposals;
 
@@ -44,26 +45,7 @@ public sealed record ProposalFilter(
 
 public static class ProposalStatuses
 {
-    public static string ToWire(this ProposalStatus status) => status switch
-    {
-        ProposalStatus.Pending => "pending",
-        ProposalStatus.Approved => "approved",
-        ProposalStatus.Rejected => "rejected",
-        ProposalStatus.Expired => "expired",
-        _ => throw new ArgumentOutOfRangeException(nameof(status)),
-    };
+    public static string ToWire(this ProposalStatus status) => WireNames<ProposalStatus>.Of(status);
 
-    public static bool TryParse(string? text, out ProposalStatus status)
-    {
-        foreach (var candidate in Enum.GetValues<ProposalStatus>())
-        {
-            if (candidate.ToWire() == text)
-            {
-                status = candidate;
-                return true;
-            }
-        }
-        status = default;
-        return false;
-    }
+    public static bool TryParse(string? text, out ProposalStatus status) => WireNames<ProposalStatus>.TryParse(text, out status);
 }

@@ -1,3 +1,4 @@
+using AgentLedger.Core.Executions;
 using AgentLedger.Core.Settings;
 
 namespace AgentLedger.Core.Stats;

@@ -9,7 +9,7 @@ internal static class Mapping
     public static Execution ToModel(this ExecutionEntity e)
     {
         ExecutionStatuses.TryParse(e.Status, out var status);
-        ExecutionStatuses.TryParse(e.Trigger, out ExecutionTrigger trigger);
+        ExecutionStatuses.TryParseTrigger(e.Trigger, out var trigger);
         return new Execution(
             e.Id, e.AgentName, trigger, e.ScheduledFor, e.Node, e.StartedAt, e.CompletedAt, e.DurationMs, status,
             e.ErrorType, e.ErrorMessage, e.ProposalsCreated, e.ResourcesProcessed,

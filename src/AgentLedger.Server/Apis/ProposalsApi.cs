@@ -1,0 +1,56 @@
+using AgentLedger.Core.Common;
+using AgentLedger.Core.Proposals;
+using AgentLedger.Server.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace AgentLedger.Server.Apis;
+
+public static class ProposalsApi
+{
+    private const int MaxReasonLength = 2000;
+
+    public static IEndpointRouteBuilder MapProposalsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/proposals").WithTags("Proposals");
+        api.MapGet("/", ListProposals).WithSummary("Proposals, newest first, filtered by agent and status.");
+        api.MapGet("/{id:guid}", GetProposal).WithSummary("One proposal.");
+        api.MapPost("/{id:guid}/approve", Approve).RequireAuthorization().WithSummary("Approves a pending proposal; 409 unless pending.");
+        api.MapPost("/{id:guid}/reject", Reject).RequireAuthorization().WithSummary("Rejects a pending proposal; 409 unless pending.");
+        return app;
+    }
+
+    public static async Task<Ok<Page<Proposal>>> ListProposals(
+        string? agentName, string? status, Guid? executionId, int? limit, string? cursor, IProposalStore proposals, CancellationToken cancellationToken)
+    {
+        if (agentName is not null && !AgentNames.IsValid(agentName))
+        {
+            throw ValidationException.For("agent_name", AgentNames.Rule);
+        }
+        var filter = new ProposalFilter(agentName, ApiQuery.Enum<ProposalStatus>(status, "status"), executionId, ApiQuery.Limit(limit), cursor);
+        return TypedResults.Ok(await proposals.ListAsync(filter, cancellationToken));
+    }
+
+    public static async Task<Ok<Proposal>> GetProposal(Guid id, IProposalStore proposals, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await proposals.FindAsync(id, cancellationToken) ?? throw new NotFoundException($"No proposal has id '{id}'."));
+
+    public static Task<Ok<Proposal>> Approve(
+        Guid id, [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] DecisionRequest? decision,
+        IProposalStore proposals, TimeProvider time, CancellationToken cancellationToken) =>
+        DecideAsync(id, ProposalStatus.Approved, decision, proposals, time, cancellationToken);
+
+    public static Task<Ok<Proposal>> Reject(
+        Guid id, [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] DecisionRequest? decision,
+        IProposalStore proposals, TimeProvider time, CancellationToken cancellationToken) =>
+        DecideAsync(id, ProposalStatus.Rejected, decision, proposals, time, cancellationToken);
+
+    private static async Task<Ok<Proposal>> DecideAsync(
+        Guid id, ProposalStatus outcome, DecisionRequest? decision, IProposalStore proposals, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (decision?.Reason is { Length: > MaxReasonLength } || decision?.DecidedBy is { Length: > 200 })
+        {
+            throw ValidationException.For(decision.Reason?.Length > MaxReasonLength ? "reason" : "decided_by", "is too long");
+        }
+        return TypedResults.Ok(await proposals.DecideAsync(id, outcome, decision?.DecidedBy, decision?.Reason, time.GetUtcNow(), cancellationToken));
+    }
+}

@@ -1,0 +1,21 @@
+namespace AgentLedger.Server;
+
+/// <summary>Bound from the <c>AgentLedger</c> configuration section (appsettings, <c>AgentLedger__…</c> env, args).</summary>
+public sealed class LedgerOptions
+{
+    public const string Section = "AgentLedger";
+
+    /// <summary>Key for mutating calls; when empty one is generated on first start and saved under the data folder.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Seed demo commons data into an empty database and use short demo intervals.</summary>
+    public bool Demo { get; set; }
+
+    public int RawRetentionDays { get; set; } = 90;
+
+    /// <summary>This node's name in the ledger; defaults to the machine name.</summary>
+    public string? Node { get; set; }
+
+    /// <summary>How often pending proposals are checked for expiry.</summary>
+    public TimeSpan ProposalExpirySweep { get; set; } = TimeSpan.FromMinutes(1);
+}

@@ -1,0 +1,89 @@
+using AgentLedger.Core.Agents;
+using AgentLedger.Core.Runner;
+using AgentLedger.Core.Settings;
+using AgentLedger.Core.Stats;
+using AgentLedger.Server.Apis;
+using AgentLedger.Server.Auth;
+using AgentLedger.Server.Hosting;
+using AgentLedger.Server.Json;
+using AgentLedger.Server.Problems;
+using AgentLedger.Storage;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Json;
+using Scalar.AspNetCore;
+
+namespace AgentLedger.Server;
+
+/// <summary>Composition of the host: services in <see cref="AddAgentLedger"/>, the HTTP pipeline in <see cref="UseAgentLedger"/>.</summary>
+public static class LedgerServer
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+    public const long MaxRequestBodyBytes = 8 * 1024 * 1024;
+
+    public static WebApplicationBuilder AddAgentLedger(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+
+        var section = configuration.GetSection(LedgerOptions.Section);
+        services.Configure<LedgerOptions>(section);
+        var options = section.Get<LedgerOptions>() ?? new LedgerOptions();
+        var storage = section.GetSection("Database").Get<StorageOptions>() ?? new StorageOptions();
+
+        services.TryAddSingletonTimeProvider();
+        services.AddLedgerStorage(storage);
+        services.AddSingleton<AgentCatalog>();
+        services.AddSingleton<SettingsService>();
+        services.AddSingleton<StatsService>();
+        services.AddSingleton(new RunnerOptions { Node = string.IsNullOrWhiteSpace(options.Node) ? new RunnerOptions().Node : options.Node });
+        services.AddSingleton<AgentRunner>();
+        services.AddHostedService<LedgerLifecycle>();
+        services.AddHostedService<ProposalExpiryService>();
+
+        services.AddSingleton(sp => new ApiKeyStore(options.ApiKey, StorageServiceCollectionExtensions.DataFolder(storage), sp.GetRequiredService<ILogger<ApiKeyStore>>()));
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+
+        services.Configure<JsonOptions>(o => LedgerJson.Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<LedgerExceptionHandler>();
+        services.AddLedgerHealthChecks();
+        services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication UseAgentLedger(this WebApplication app)
+    {
+        // Resolve at start-up so a generated key's file path is logged before the first request.
+        app.Services.GetRequiredService<ApiKeyStore>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapHealthApi();
+        app.MapAgentsApi();
+        app.MapSettingsApi();
+        app.MapStatsApi();
+        app.MapExecutionsApi();
+        app.MapProposalsApi();
+        return app;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}

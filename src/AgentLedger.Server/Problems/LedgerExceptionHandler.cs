@@ -1,0 +1,55 @@
+using System.Text.Json;
+using AgentLedger.Core.Common;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace AgentLedger.Server.Problems;
+
+/// <summary>
+/// Turns the ledger's errors and malformed requests into RFC 7807 problem details, so a client's
+/// mistake is a clear 4xx and never a 500.
+/// </summary>
+internal sealed class LedgerExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = exception switch
+        {
+            ValidationException v => new HttpValidationProblemDetails(v.Errors.ToDictionary(p => p.Key, p => p.Value))
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request is invalid.",
+                Detail = string.Join(" ", v.Errors.Select(p => $"{p.Key}: {string.Join("; ", p.Value)}.")),
+            },
+            NotFoundException => Problem(StatusCodes.Status404NotFound, "Not found.", exception.Message),
+            ConflictException => Problem(StatusCodes.Status409Conflict, "Conflict.", exception.Message),
+            PayloadTooLargeException => Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large.", exception.Message),
+            BadHttpRequestException bad => Problem(bad.StatusCode, TitleFor(bad.StatusCode), DetailFor(bad)),
+            _ => null,
+        };
+        if (problem is null)
+        {
+            return false;
+        }
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails Problem(int status, string title, string detail) => new() { Status = status, Title = title, Detail = detail };
+
+    private static string TitleFor(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "Payload too large.",
+        StatusCodes.Status415UnsupportedMediaType => "Unsupported media type.",
+        _ => "The request is invalid.",
+    };
+
+    /// <summary>The JSON reader's own words say where the body is wrong (path, line, position).</summary>
+    private static string DetailFor(BadHttpRequestException bad) => bad.InnerException switch
+    {
+        JsonException json => $"The request body is not valid: {JsonErrors.Describe(json)}",
+        System.Text.DecoderFallbackException => "The request body is not valid UTF-8.",
+        { } inner => $"{bad.Message} {inner.Message}",
+        null => bad.Message,
+    };
+}

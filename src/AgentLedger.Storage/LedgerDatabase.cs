@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentLedger.Storage;
+
+/// <summary>Schema and reachability of the ledger's database.</summary>
+public sealed class LedgerDatabase(ILedgerDbContextFactory contexts)
+{
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var db = contexts.Create();
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = contexts.Create();
+        return (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+    }
+
+    public async Task<bool> CanConnectAsync(CancellationToken cancellationToken)
+    {
+        await using var db = contexts.Create();
+        return await db.Database.CanConnectAsync(cancellationToken);
+    }
+}

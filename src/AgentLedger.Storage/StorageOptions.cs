@@ -1,0 +1,12 @@
+namespace AgentLedger.Storage;
+
+/// <summary>Bound from <c>AgentLedger:Database</c>.</summary>
+public sealed class StorageOptions
+{
+    public string Provider { get; set; } = "sqlite";
+
+    public string ConnectionString { get; set; } = "Data Source=data/agentledger.db";
+
+    /// <summary>SQLite's synchronous level: FULL keeps every acknowledged commit through a power cut; NORMAL only through a process crash.</summary>
+    public string Synchronous { get; set; } = "FULL";
+}

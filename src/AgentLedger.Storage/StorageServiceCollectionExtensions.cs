@@ -1,0 +1,71 @@
+using AgentLedger.Core.Agents;
+using AgentLedger.Core.Executions;
+using AgentLedger.Core.Proposals;
+using AgentLedger.Core.Settings;
+using AgentLedger.Core.Stats;
+using AgentLedger.Storage.Sqlite;
+using AgentLedger.Storage.Stores;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentLedger.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    private static readonly string[] SynchronousLevels = ["OFF", "NORMAL", "FULL", "EXTRA"];
+
+    public static IServiceCollection AddLedgerStorage(this IServiceCollection services, StorageOptions options)
+    {
+        switch (options.Provider.ToLowerInvariant())
+        {
+            case "sqlite":
+                AddSqlite(services, options);
+                break;
+            default:
+                throw new InvalidOperationException($"AgentLedger:Database:Provider '{options.Provider}' is not supported; use 'sqlite'.");
+        }
+        services.AddSingleton(options);
+        services.AddSingleton<IExecutionLedger, EfExecutionLedger>();
+        services.AddSingleton<IProposalStore, EfProposalStore>();
+        services.AddSingleton<ISettingsStore, EfSettingsStore>();
+        services.AddSingleton<IAgentDirectory, EfAgentDirectory>();
+        services.AddSingleton<IStatsSource, EfStatsSource>();
+        services.AddSingleton<LedgerDatabase>();
+        return services;
+    }
+
+    private static void AddSqlite(IServiceCollection services, StorageOptions options)
+    {
+        var synchronous = options.Synchronous.ToUpperInvariant();
+        if (!SynchronousLevels.Contains(synchronous))
+        {
+            throw new InvalidOperationException($"AgentLedger:Database:Synchronous must be one of {string.Join(", ", SynchronousLevels)}.");
+        }
+        var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
+        if (builder.DataSource is { Length: > 0 } path && path != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+        var pragmas = new SqlitePragmas(synchronous);
+        services.AddPooledDbContextFactory<SqliteLedgerDbContext>(o => o
+            .UseSqlite(options.ConnectionString)
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(pragmas));
+        services.AddSingleton<ILedgerDbContextFactory, LedgerDbContextFactory<SqliteLedgerDbContext>>();
+    }
+
+    /// <summary>The folder that holds the database file: generated keys and archives live beside it.</summary>
+    public static string DataFolder(StorageOptions options)
+    {
+        if (options.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            var path = new SqliteConnectionStringBuilder(options.ConnectionString).DataSource;
+            if (path is { Length: > 0 } && path != ":memory:")
+            {
+                return Path.GetDirectoryName(Path.GetFullPath(path)) ?? "data";
+            }
+        }
+        return Path.GetFullPath("data");
+    }
+}
