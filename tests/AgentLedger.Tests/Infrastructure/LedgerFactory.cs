@@ -1,0 +1,48 @@
+using AgentLedger.Core.Agents;
+using AgentLedger.TestHost;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AgentLedger.Tests.Infrastructure;
+
+/// <summary>
+/// The real server (Program) on a real SQLite file in a temp folder, with the scripted test agents.
+/// Several factories over the same <see cref="TestDatabase"/> model a restart of the process.
+/// </summary>
+public sealed class LedgerFactory(TestDatabase database, FakeTimeProvider? time = null, string node = "test-node") : WebApplicationFactory<Program>
+{
+    public const string ApiKey = "test-api-key-123";
+
+    public TestDatabase Database => database;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("AgentLedger:Database:ConnectionString", database.ConnectionString);
+        builder.UseSetting("AgentLedger:Database:Synchronous", "NORMAL");
+        builder.UseSetting("AgentLedger:ApiKey", ApiKey);
+        builder.UseSetting("AgentLedger:Node", node);
+        builder.ConfigureTestServices(services =>
+        {
+            foreach (var name in ScriptedAgents.Names)
+            {
+                services.AddSingleton<IAgent>(new ScriptedAgent(name));
+            }
+            if (time is not null)
+            {
+                services.AddSingleton<TimeProvider>(time);
+            }
+        });
+    }
+
+    /// <summary>A client that sends the API key.</summary>
+    public HttpClient CreateAuthorizedClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        return client;
+    }
+}
