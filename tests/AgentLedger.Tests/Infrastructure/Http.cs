@@ -37,7 +37,7 @@ public static class Http
 
     public static Task<JsonNode> ReportAsync(this HttpClient client, object report) => client.PostExpectAsync("/api/executions", report, 201);
 
-    public static string Iso(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    public static string Iso(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     public static JsonNode Stats(this JsonNode all, string agent) => all[agent]!["stats"]!;
 
