@@ -21,7 +21,8 @@ public static class ProposalsApi
     }
 
     public static async Task<Ok<Page<Proposal>>> ListProposals(
-        string? agentName, string? status, Guid? executionId, int? limit, string? cursor, IProposalStore proposals, CancellationToken cancellationToken)
+        [FromQuery(Name = "agent_name")] string? agentName, string? status, [FromQuery(Name = "execution_id")] Guid? executionId,
+        int? limit, string? cursor, IProposalStore proposals, CancellationToken cancellationToken)
     {
         if (agentName is not null && !AgentNames.IsValid(agentName))
         {

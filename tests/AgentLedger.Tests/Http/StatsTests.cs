@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using AgentLedger.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
-using static AgentLedger.Tests.Infrastructure.Http;
+using static AgentLedger.Tests.Infrastructure.Api;
 
 namespace AgentLedger.Tests.Http;
 

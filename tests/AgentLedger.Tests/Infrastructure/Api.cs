@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 
 namespace AgentLedger.Tests.Infrastructure;
 
-public static class Http
+public static class Api
 {
     public static async Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string url, object body) =>
         await client.PostAsync(url, Json(body));
