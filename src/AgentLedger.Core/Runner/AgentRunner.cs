@@ -128,7 +128,7 @@ public sealed partial class AgentRunner(
         }
 
         var elapsed = time.GetElapsedTime(startTimestamp);
-        var durationMs = (long)elapsed.TotalMilliseconds;
+        var durationMs = (long)Math.Round(elapsed.TotalMilliseconds);
         // Process-wide counters measure this run only when no other run overlapped it.
         var usage = _active.Count == 1 && Interlocked.Read(ref _runsStarted) == runNumber ? resources.Delta() : (ResourceUsage?)null;
         outcome = outcome with

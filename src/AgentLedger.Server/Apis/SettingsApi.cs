@@ -32,7 +32,7 @@ public static class SettingsApi
     /// The body is read as a JSON document and checked field by field so that every invalid value,
     /// whatever its kind (range, type, unknown field), is a 422 naming the field.
     /// </summary>
-    public static async Task<Results<Ok<SettingsView>, ValidationProblem>> UpdateSettings(
+    public static async Task<Results<Ok<SettingsView>, ProblemHttpResult>> UpdateSettings(
         string name, JsonElement body, IAgentDirectory directory, SettingsService settings, CancellationToken cancellationToken)
     {
         await directory.RequireAgentAsync(name, cancellationToken);
@@ -40,7 +40,7 @@ public static class SettingsApi
         var patch = ReadPatch(body, errors, out var updatedBy);
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The settings are invalid; the previous settings are kept.");
+            return Unprocessable(errors);
         }
         try
         {
@@ -48,7 +48,7 @@ public static class SettingsApi
         }
         catch (ValidationException invalid)
         {
-            return TypedResults.ValidationProblem(invalid.Errors.ToDictionary(p => p.Key, p => p.Value), title: "The settings are invalid; the previous settings are kept.");
+            return Unprocessable(invalid.Errors);
         }
     }
 
@@ -64,6 +64,14 @@ public static class SettingsApi
         var history = await settings.HistoryAsync(name, cancellationToken);
         return TypedResults.Ok(new SettingsHistory(name, history.Select(SettingsView.From).ToList(), null));
     }
+
+    private static ProblemHttpResult Unprocessable(IReadOnlyDictionary<string, string[]> errors) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors.ToDictionary(p => p.Key, p => p.Value))
+        {
+            Status = StatusCodes.Status422UnprocessableEntity,
+            Title = "The settings are invalid; the previous settings are kept.",
+            Detail = string.Join(" ", errors.Select(p => $"{p.Key}: {string.Join("; ", p.Value)}.")),
+        });
 
     private static SettingsPatch ReadPatch(JsonElement body, Dictionary<string, string[]> errors, out string? updatedBy)
     {

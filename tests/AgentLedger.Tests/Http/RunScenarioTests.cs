@@ -33,7 +33,8 @@ public sealed class RunScenarioTests : IDisposable
         Assert.Equal("success", (string?)run["status"]);
         Assert.Equal("manual", (string?)run["trigger"]);
         Assert.Equal("test-node", (string?)run["node"]);
-        Assert.True((long)run["duration_ms"]! >= 60, run.ToJsonString());
+        // The timer may fire a tick early; the duration still reflects the wait, not zero.
+        Assert.InRange((long)run["duration_ms"]!, 50, 10_000);
         Assert.Equal(3, (int)run["proposals_created"]!);
         Assert.Equal(7, (long)run["resources_processed"]!);
         Assert.Equal(12.5, (double)run["metrics"]!["pairs_scored"]!);
