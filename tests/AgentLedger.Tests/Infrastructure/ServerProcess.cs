@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace AgentLedger.Tests.Infrastructure;
+
+/// <summary>
+/// AgentLedger (the TestHost build, with the scripted agents) as a real OS process on a loopback
+/// port, so a test can kill it the way a crash would.
+/// </summary>
+public sealed class ServerProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private ServerProcess(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Add("X-Api-Key", LedgerFactory.ApiKey);
+    }
+
+    public Uri Address { get; }
+
+    public HttpClient Client { get; }
+
+    public static async Task<ServerProcess> StartAsync(TestDatabase database, string node = "test-node")
+    {
+        var port = FreePort();
+        var dll = Path.Combine(AppContext.BaseDirectory, "AgentLedger.TestHost.dll");
+        var info = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = database.Folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        info.Environment["AgentLedger__Database__ConnectionString"] = database.ConnectionString;
+        info.Environment["AgentLedger__Database__Synchronous"] = "NORMAL";
+        info.Environment["AgentLedger__ApiKey"] = LedgerFactory.ApiKey;
+        info.Environment["AgentLedger__Node"] = node;
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server process");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        await server.WaitReadyAsync();
+        return server;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks run, exactly like a crash or an OOM kill.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+        }
+        _process.Dispose();
+        Client.Dispose();
+    }
+
+    private async Task WaitReadyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the server process exited with code {_process.ExitCode}");
+            }
+            try
+            {
+                if ((await Client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("the server process did not become ready within 60 s");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
