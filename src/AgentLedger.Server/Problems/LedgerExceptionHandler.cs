@@ -50,6 +50,7 @@ internal sealed class LedgerExceptionHandler(IProblemDetailsService problems) : 
         JsonException json => $"The request body is not valid: {JsonErrors.Describe(json)}",
         System.Text.DecoderFallbackException => "The request body is not valid UTF-8.",
         { } inner => $"{bad.Message} {inner.Message}",
+        null when bad.Message.Contains("no body was provided", StringComparison.Ordinal) => "A JSON body is required.",
         null => bad.Message,
     };
 }

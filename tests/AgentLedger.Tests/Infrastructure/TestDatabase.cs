@@ -33,13 +33,15 @@ public sealed class TestDatabase : IDisposable
         return counts;
     }
 
-    public long Scalar(string sql)
+    public long Scalar(string sql) => Convert.ToInt64(Query(sql));
+
+    public object? Query(string sql)
     {
         using var connection = new SqliteConnection($"Data Source={FilePath};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar());
+        return command.ExecuteScalar();
     }
 
     public void Dispose()

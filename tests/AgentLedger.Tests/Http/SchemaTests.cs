@@ -1,0 +1,21 @@
+using AgentLedger.Tests.Infrastructure;
+
+namespace AgentLedger.Tests.Http;
+
+public sealed class SchemaTests
+{
+    [Fact]
+    public async Task Start_up_migrates_a_new_file_into_WAL_mode_with_the_ledger_index()
+    {
+        using var db = new TestDatabase();
+        using (var host = new LedgerFactory(db))
+        {
+            (await host.CreateClient().GetAsync("/health/ready")).EnsureSuccessStatusCode();
+        }
+
+        Assert.Equal("wal", db.Query("PRAGMA journal_mode"));
+        var index = (string?)db.Query("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'agent_executions' AND sql LIKE '%started_at DESC%'");
+        Assert.Contains("\"agent_name\", \"started_at\" DESC", index);
+        Assert.Equal(1, db.Scalar("SELECT COUNT(*) FROM __EFMigrationsHistory"));
+    }
+}
