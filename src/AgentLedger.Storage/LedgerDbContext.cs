@@ -22,7 +22,8 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
         {
             e.ToTable("agent_executions");
             e.HasKey(x => x.Seq);
-            e.HasIndex(x => x.Id).IsUnique();
+            // Unique through the alternate key that proposals reference.
+            e.HasAlternateKey(x => x.Id);
             e.HasIndex(x => new { x.AgentName, x.StartedAt }).IsDescending(false, true);
             // Seeks for "newest success", "newest failure", "running now" without scanning history.
             e.HasIndex(x => new { x.AgentName, x.Status, x.StartedAt });

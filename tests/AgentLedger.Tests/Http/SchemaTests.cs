@@ -14,7 +14,7 @@ public sealed class SchemaTests
         }
 
         Assert.Equal("wal", db.Query("PRAGMA journal_mode"));
-        var index = (string?)db.Query("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'agent_executions' AND sql LIKE '%started_at DESC%'");
+        var index = (string?)db.Query("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'agent_executions' AND sql LIKE '%DESC%'");
         Assert.Contains("\"agent_name\", \"started_at\" DESC", index);
         Assert.Equal(1, db.Scalar("SELECT COUNT(*) FROM __EFMigrationsHistory"));
     }

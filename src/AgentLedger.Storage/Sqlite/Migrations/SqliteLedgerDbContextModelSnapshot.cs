@@ -139,10 +139,6 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                     b.HasAlternateKey("Id")
                         .HasName("ak_agent_executions_id");
 
-                    b.HasIndex("Id")
-                        .IsUnique()
-                        .HasDatabaseName("ix_agent_executions_id");
-
                     b.HasIndex("AgentName", "StartedAt")
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_agent_executions_agent_name_started_at");

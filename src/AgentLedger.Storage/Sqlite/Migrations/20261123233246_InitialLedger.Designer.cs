@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace AgentLedger.Storage.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteLedgerDbContext))]
-    [Migration("20261123232236_InitialLedger")]
+    [Migration("20261123233246_InitialLedger")]
     partial class InitialLedger
     {
         /// <inheritdoc />
@@ -141,10 +141,6 @@ namespace AgentLedger.Storage.Sqlite.Migrations
 
                     b.HasAlternateKey("Id")
                         .HasName("ak_agent_executions_id");
-
-                    b.HasIndex("Id")
-                        .IsUnique()
-                        .HasDatabaseName("ix_agent_executions_id");
 
                     b.HasIndex("AgentName", "StartedAt")
                         .IsDescending(false, true)

@@ -169,12 +169,6 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                 columns: new[] { "agent_name", "status", "started_at" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_agent_executions_id",
-                table: "agent_executions",
-                column: "id",
-                unique: true);
-
-            migrationBuilder.CreateIndex(
                 name: "ix_agent_rollups_agent_name_period_bucket_start",
                 table: "agent_rollups",
                 columns: new[] { "agent_name", "period", "bucket_start" });
