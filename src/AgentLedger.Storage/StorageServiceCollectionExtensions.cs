@@ -13,8 +13,6 @@ namespace AgentLedger.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
-    private static readonly string[] SynchronousLevels = ["OFF", "NORMAL", "FULL", "EXTRA"];
-
     public static IServiceCollection AddLedgerStorage(this IServiceCollection services, StorageOptions options)
     {
         switch (options.Provider.ToLowerInvariant())
@@ -37,21 +35,7 @@ public static class StorageServiceCollectionExtensions
 
     private static void AddSqlite(IServiceCollection services, StorageOptions options)
     {
-        var synchronous = options.Synchronous.ToUpperInvariant();
-        if (!SynchronousLevels.Contains(synchronous))
-        {
-            throw new InvalidOperationException($"AgentLedger:Database:Synchronous must be one of {string.Join(", ", SynchronousLevels)}.");
-        }
-        var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
-        if (builder.DataSource is { Length: > 0 } path && path != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder)
-        {
-            Directory.CreateDirectory(folder);
-        }
-        var pragmas = new SqlitePragmas(synchronous);
-        services.AddPooledDbContextFactory<SqliteLedgerDbContext>(o => o
-            .UseSqlite(options.ConnectionString)
-            .UseSnakeCaseNamingConvention()
-            .AddInterceptors(pragmas));
+        services.AddPooledDbContextFactory<SqliteLedgerDbContext>(o => o.UseLedgerSqlite(options));
         services.AddSingleton<ILedgerDbContextFactory, LedgerDbContextFactory<SqliteLedgerDbContext>>();
     }
 
