@@ -1,5 +1,6 @@
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Runner;
+using AgentLedger.Core.Scheduling;
 using AgentLedger.Core.Settings;
 using AgentLedger.Core.Stats;
 using AgentLedger.Server.Apis;
@@ -37,13 +38,16 @@ public static class LedgerServer
 
         services.TryAddSingletonTimeProvider();
         services.AddLedgerStorage(storage);
+        services.AddSingleton(new CatalogOptions(DemoIntervals: options.Demo));
         services.AddSingleton<AgentCatalog>();
+        services.AddSingleton<ScheduleReader>();
         services.AddSingleton<SettingsService>();
         services.AddSingleton<StatsService>();
         services.AddSingleton(new RunnerOptions { Node = string.IsNullOrWhiteSpace(options.Node) ? new RunnerOptions().Node : options.Node });
         services.AddSingleton<AgentRunner>();
         services.AddHostedService<LedgerLifecycle>();
         services.AddHostedService<ProposalExpiryService>();
+        services.AddHostedService<AgentScheduler>();
 
         services.AddSingleton(sp => new ApiKeyStore(options.ApiKey, StorageServiceCollectionExtensions.DataFolder(storage), sp.GetRequiredService<ILogger<ApiKeyStore>>()));
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)

@@ -27,6 +27,8 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.HasIndex(x => new { x.AgentName, x.StartedAt }).IsDescending(false, true);
             // Seeks for "newest success", "newest failure", "running now" without scanning history.
             e.HasIndex(x => new { x.AgentName, x.Status, x.StartedAt });
+            // A scheduled slot runs once: the second claim of (agent, slot) fails.
+            e.HasIndex(x => new { x.AgentName, x.ScheduledFor }).IsUnique();
             e.Property(x => x.AgentName).HasMaxLength(128);
             e.Property(x => x.Trigger).HasMaxLength(16);
             e.Property(x => x.Status).HasMaxLength(16);
@@ -41,6 +43,7 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.HasIndex(x => x.Id).IsUnique();
             e.HasIndex(x => new { x.AgentName, x.CreatedAt });
             e.HasIndex(x => new { x.Status, x.CreatedAt });
+            e.HasIndex(x => new { x.AgentName, x.Status });
             e.HasIndex(x => x.ExecutionId);
             e.HasOne<ExecutionEntity>().WithMany().HasForeignKey(x => x.ExecutionId).HasPrincipalKey(x => x.Id).OnDelete(DeleteBehavior.Restrict);
             e.Property(x => x.AgentName).HasMaxLength(128);

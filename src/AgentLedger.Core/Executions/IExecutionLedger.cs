@@ -20,6 +20,9 @@ public interface IExecutionLedger
     /// <summary>Marks the in-process runs of <paramref name="node"/> that are still <c>running</c> as abandoned.</summary>
     Task<IReadOnlyList<Guid>> AbandonRunningAsync(string node, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>The newest <c>scheduled_for</c> of each agent's scheduled runs (agents never scheduled are absent).</summary>
+    Task<IReadOnlyDictionary<string, DateTimeOffset>> LastScheduledAsync(IReadOnlyCollection<string> agents, CancellationToken cancellationToken);
+
     Task<Execution?> FindAsync(Guid id, CancellationToken cancellationToken);
 
     /// <summary>Newest first by <c>started_at</c>, then id; the cursor is opaque to callers.</summary>

@@ -15,6 +15,9 @@ public interface IProposalStore
     /// </summary>
     Task<Proposal> DecideAsync(Guid id, ProposalStatus decision, string? decidedBy, string? reason, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>The <see cref="ProposalKey"/> of every pending proposal of an agent.</summary>
+    Task<IReadOnlySet<string>> PendingKeysAsync(string agentName, CancellationToken cancellationToken);
+
     /// <summary>Expires pending proposals whose <c>expires_at</c> has passed; returns how many.</summary>
     Task<int> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

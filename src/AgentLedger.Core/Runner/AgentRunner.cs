@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Common;
 using AgentLedger.Core.Executions;
+using AgentLedger.Core.Proposals;
 using AgentLedger.Core.Settings;
 using Microsoft.Extensions.Logging;
 
@@ -18,6 +19,7 @@ namespace AgentLedger.Core.Runner;
 public sealed partial class AgentRunner(
     AgentCatalog catalog,
     IExecutionLedger ledger,
+    IProposalStore proposalStore,
     SettingsService settingsService,
     TimeProvider time,
     RunnerOptions options,
@@ -112,7 +114,9 @@ public sealed partial class AgentRunner(
         {
             // WaitAsync returns at the deadline even if the agent ignores its token.
             var result = await work.WaitAsync(linked.Token);
-            outcome = Succeeded(result) ?? Invalid(result);
+            outcome = AgentResultRules.Check(result) is { } problem
+                ? Ended(ExecutionStatus.Failed, "InvalidAgentResult", problem)
+                : await SucceededAsync(result);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_shutdown.IsCancellationRequested)
         {
@@ -131,12 +135,14 @@ public sealed partial class AgentRunner(
         var durationMs = (long)Math.Round(elapsed.TotalMilliseconds);
         // Process-wide counters measure this run only when no other run overlapped it.
         var usage = _active.Count == 1 && Interlocked.Read(ref _runsStarted) == runNumber ? resources.Delta() : (ResourceUsage?)null;
+        var completedAt = started.StartedAt + elapsed;
         outcome = outcome with
         {
-            CompletedAt = started.StartedAt + elapsed,
+            CompletedAt = completedAt,
             DurationMs = durationMs,
             CpuMs = usage?.CpuMs,
             AllocatedBytes = usage?.AllocatedBytes,
+            Proposals = ProposalRules.WithExpiry(outcome.Proposals, settings, completedAt),
         };
 
         try
@@ -155,20 +161,18 @@ public sealed partial class AgentRunner(
         ExecutionOutcome Ended(ExecutionStatus status, string errorType, string message) =>
             new(status, started.StartedAt, ErrorType: errorType, ErrorMessage: message);
 
-        ExecutionOutcome? Succeeded(AgentRunResult result)
+        async Task<ExecutionOutcome> SucceededAsync(AgentRunResult result)
         {
-            var problem = AgentResultRules.Check(result);
-            return problem is not null ? null : new ExecutionOutcome(
+            var pending = await proposalStore.PendingKeysAsync(agent.Name, CancellationToken.None);
+            var (fresh, skipped) = ProposalRules.WithoutDuplicates(result.Proposals, pending);
+            return new ExecutionOutcome(
                 ExecutionStatus.Success,
                 started.StartedAt,
-                Proposals: result.Proposals,
+                Proposals: fresh,
                 ResourcesProcessed: result.ResourcesProcessed,
                 Metrics: result.Metrics,
-                Metadata: result.Metadata);
+                Metadata: ProposalRules.WithSkippedCount(result.Metadata, skipped));
         }
-
-        ExecutionOutcome Invalid(AgentRunResult result) =>
-            Ended(ExecutionStatus.Failed, "InvalidAgentResult", AgentResultRules.Check(result)!);
 
         ExecutionOutcome Failed(Exception ex)
         {

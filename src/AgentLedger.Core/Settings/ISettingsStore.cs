@@ -6,8 +6,11 @@ public interface ISettingsStore
 
     Task<IReadOnlyDictionary<string, StoredSettings>> ListAsync(CancellationToken cancellationToken);
 
-    /// <summary>Saves new settings, moving the previous version (if any) to the history, in one transaction.</summary>
-    Task<StoredSettings> SaveAsync(string agentName, AgentSettings settings, string updatedBy, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Saves new settings, moving the previous version (if any) to the history, in one transaction.
+    /// <paramref name="enabledSince"/> is kept with them (null: enabled since the agent was first seen, or disabled).
+    /// </summary>
+    Task<StoredSettings> SaveAsync(string agentName, AgentSettings settings, DateTimeOffset? enabledSince, string updatedBy, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Previous versions, newest first.</summary>
     Task<IReadOnlyList<StoredSettings>> HistoryAsync(string agentName, CancellationToken cancellationToken);

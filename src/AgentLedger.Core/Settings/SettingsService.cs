@@ -18,21 +18,55 @@ public sealed class SettingsService(ISettingsStore store, AgentCatalog catalog, 
 
     public async Task<StoredSettings> UpdateAsync(string agentName, SettingsPatch patch, string updatedBy, CancellationToken cancellationToken)
     {
-        var current = (await GetAsync(agentName, cancellationToken)).Settings;
+        var stored = await GetAsync(agentName, cancellationToken);
+        var current = stored.Settings;
         var next = new AgentSettings(
             patch.Enabled ?? current.Enabled,
             patch.IntervalSeconds ?? current.IntervalSeconds,
             patch.TimeoutSeconds ?? current.TimeoutSeconds,
-            patch.Config ?? current.Config);
+            patch.Config is { } config ? MergeConfig(current.Config, config) : current.Config);
         Validate(agentName, next, patch);
-        return await store.SaveAsync(agentName, next, updatedBy, time.GetUtcNow(), cancellationToken);
+        return await SaveAsync(stored, next, updatedBy, cancellationToken);
     }
 
-    public Task<StoredSettings> ResetAsync(string agentName, string updatedBy, CancellationToken cancellationToken) =>
-        store.SaveAsync(agentName, catalog.DefaultsFor(agentName), updatedBy, time.GetUtcNow(), cancellationToken);
+    public async Task<StoredSettings> ResetAsync(string agentName, string updatedBy, CancellationToken cancellationToken) =>
+        await SaveAsync(await GetAsync(agentName, cancellationToken), catalog.DefaultsFor(agentName), updatedBy, cancellationToken);
 
     public Task<IReadOnlyList<StoredSettings>> HistoryAsync(string agentName, CancellationToken cancellationToken) =>
         store.HistoryAsync(agentName, cancellationToken);
+
+    /// <summary>Switching an agent on restarts its schedule's anchor; staying on keeps it.</summary>
+    private Task<StoredSettings> SaveAsync(StoredSettings current, AgentSettings next, string updatedBy, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var enabledSince = !next.Enabled ? null : current.Settings.Enabled ? current.EnabledSince : now;
+        return store.SaveAsync(current.AgentName, next, enabledSince, updatedBy, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// JSON merge patch (RFC 7386), one level deep: keys sent replace their values, a null removes
+    /// the key, keys not sent stay. A non-object is kept as sent so validation can refuse it.
+    /// </summary>
+    public static JsonElement MergeConfig(JsonElement current, JsonElement patch)
+    {
+        if (patch.ValueKind != JsonValueKind.Object || current.ValueKind != JsonValueKind.Object)
+        {
+            return patch;
+        }
+        var merged = System.Text.Json.Nodes.JsonObject.Create(current)!.DeepClone().AsObject();
+        foreach (var property in patch.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.Null)
+            {
+                merged.Remove(property.Name);
+            }
+            else
+            {
+                merged[property.Name] = System.Text.Json.Nodes.JsonNode.Parse(property.Value.GetRawText());
+            }
+        }
+        return JsonSerializer.SerializeToElement(merged);
+    }
 
     private StoredSettings Defaults(string agentName) => new(agentName, catalog.DefaultsFor(agentName), 0, null, null, null);
 
@@ -56,7 +90,11 @@ public sealed class SettingsService(ISettingsStore store, AgentCatalog catalog, 
         {
             errors["config"] = ["must be a JSON object"];
         }
-        else if (agent is not null)
+        else if (Proposals.ProposalRules.ValidateTtl(settings.Config) is { } ttlError)
+        {
+            errors[$"config.{Proposals.ProposalRules.TtlKey}"] = [ttlError];
+        }
+        if (settings.Config.ValueKind == JsonValueKind.Object && agent is not null)
         {
             foreach (var (field, messages) in agent.ValidateConfig(settings.Config))
             {

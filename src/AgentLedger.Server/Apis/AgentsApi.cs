@@ -2,6 +2,7 @@ using AgentLedger.Core.Agents;
 using AgentLedger.Core.Common;
 using AgentLedger.Core.Executions;
 using AgentLedger.Core.Runner;
+using AgentLedger.Core.Scheduling;
 using AgentLedger.Core.Settings;
 using AgentLedger.Core.Stats;
 using AgentLedger.Server.Contracts;
@@ -22,18 +23,18 @@ public static class AgentsApi
     }
 
     public static async Task<Ok<AgentList>> ListAgents(
-        IAgentDirectory directory, SettingsService settings, IStatsSource stats, AgentRunner runner, CancellationToken cancellationToken)
+        IAgentDirectory directory, SettingsService settings, IStatsSource stats, ScheduleReader schedules, AgentRunner runner, CancellationToken cancellationToken)
     {
         var agents = await directory.ListAsync(cancellationToken);
-        var summaries = await SummariesAsync(agents, settings, stats, runner, cancellationToken);
+        var summaries = await SummariesAsync(agents, settings, stats, schedules, runner, cancellationToken);
         return TypedResults.Ok(new AgentList(summaries, summaries.Count));
     }
 
     public static async Task<Ok<AgentSummary>> GetAgent(
-        string name, IAgentDirectory directory, SettingsService settings, IStatsSource stats, AgentRunner runner, CancellationToken cancellationToken)
+        string name, IAgentDirectory directory, SettingsService settings, IStatsSource stats, ScheduleReader schedules, AgentRunner runner, CancellationToken cancellationToken)
     {
         var agent = await directory.RequireAgentAsync(name, cancellationToken);
-        return TypedResults.Ok((await SummariesAsync([agent], settings, stats, runner, cancellationToken))[0]);
+        return TypedResults.Ok((await SummariesAsync([agent], settings, stats, schedules, runner, cancellationToken))[0]);
     }
 
     public static async Task<Results<Accepted<RunAccepted>, Ok<Execution>>> RunAgent(
@@ -54,18 +55,19 @@ public static class AgentsApi
     }
 
     private static async Task<IReadOnlyList<AgentSummary>> SummariesAsync(
-        IReadOnlyList<AgentInfo> agents, SettingsService settings, IStatsSource stats, AgentRunner runner, CancellationToken cancellationToken)
+        IReadOnlyList<AgentInfo> agents, SettingsService settings, IStatsSource stats, ScheduleReader schedules, AgentRunner runner, CancellationToken cancellationToken)
     {
         var names = agents.Select(a => a.Name).ToList();
         var effective = await settings.GetAllAsync(names, cancellationToken);
         var latest = await stats.LatestAsync(names, cancellationToken);
+        var scheduled = await schedules.ReadAsync(cancellationToken);
         return agents.Select(agent =>
         {
             var s = effective[agent.Name].Settings;
             var last = latest.GetValueOrDefault(agent.Name)?.Last;
             return new AgentSummary(
                 agent.Name, agent.DisplayName, agent.Description, agent.Kind.ToWire(), s.Enabled, s.IntervalSeconds, s.TimeoutSeconds,
-                last?.StartedAt, last?.Status.ToWire(), NextScheduledRun: null, runner.IsRunning(agent.Name));
+                last?.StartedAt, last?.Status.ToWire(), scheduled.GetValueOrDefault(agent.Name)?.NextRun, runner.IsRunning(agent.Name));
         }).ToList();
     }
 }

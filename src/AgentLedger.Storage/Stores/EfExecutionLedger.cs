@@ -73,6 +73,26 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExe
         return orphans.Select(o => o.Id).ToList();
     }
 
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> LastScheduledAsync(IReadOnlyCollection<string> agents, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.Create();
+        var result = new Dictionary<string, DateTimeOffset>();
+        foreach (var agent in agents)
+        {
+            // One seek on the unique (agent_name, scheduled_for) index.
+            var last = await db.Executions.AsNoTracking()
+                .Where(e => e.AgentName == agent && e.ScheduledFor != null)
+                .OrderByDescending(e => e.ScheduledFor)
+                .Select(e => e.ScheduledFor)
+                .FirstOrDefaultAsync(cancellationToken);
+            if (last is { } value)
+            {
+                result[agent] = value;
+            }
+        }
+        return result;
+    }
+
     public async Task<Execution?> FindAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var db = contexts.Create();

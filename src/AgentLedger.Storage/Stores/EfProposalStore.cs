@@ -74,6 +74,16 @@ internal sealed class EfProposalStore(ILedgerDbContextFactory contexts) : IPropo
         return row.ToModel();
     }
 
+    public async Task<IReadOnlySet<string>> PendingKeysAsync(string agentName, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.Create();
+        var pending = await db.Proposals.AsNoTracking()
+            .Where(p => p.AgentName == agentName && p.Status == Pending)
+            .Select(p => new { p.Type, p.InputsUsed, p.Title })
+            .ToListAsync(cancellationToken);
+        return pending.Select(p => ProposalKey.Of(p.Type, JsonColumns.ReadStrings(p.InputsUsed), p.Title)).ToHashSet(StringComparer.Ordinal);
+    }
+
     public async Task<int> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         now = LedgerTime.Normalize(now);

@@ -21,7 +21,7 @@ internal sealed class EfSettingsStore(ILedgerDbContextFactory contexts) : ISetti
         return rows.ToDictionary(r => r.AgentName, ToModel);
     }
 
-    public async Task<StoredSettings> SaveAsync(string agentName, AgentSettings settings, string updatedBy, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<StoredSettings> SaveAsync(string agentName, AgentSettings settings, DateTimeOffset? enabledSince, string updatedBy, DateTimeOffset now, CancellationToken cancellationToken)
     {
         now = LedgerTime.Normalize(now);
         await using var db = contexts.Create();
@@ -47,7 +47,6 @@ internal sealed class EfSettingsStore(ILedgerDbContextFactory contexts) : ISetti
                 ReplacedAt = now,
             });
         }
-        var wasEnabled = row.Version > 0 && row.Enabled;
         row.Enabled = settings.Enabled;
         row.IntervalSeconds = settings.IntervalSeconds;
         row.TimeoutSeconds = settings.TimeoutSeconds;
@@ -55,7 +54,7 @@ internal sealed class EfSettingsStore(ILedgerDbContextFactory contexts) : ISetti
         row.Version++;
         row.UpdatedAt = now;
         row.UpdatedBy = updatedBy;
-        row.EnabledSince = settings.Enabled ? (wasEnabled ? row.EnabledSince : now) : null;
+        row.EnabledSince = LedgerTime.Normalize(enabledSince);
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return ToModel(row);

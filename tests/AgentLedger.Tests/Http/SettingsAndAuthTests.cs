@@ -100,7 +100,9 @@ public sealed class SettingsAndAuthTests : IDisposable
         var second = await _client.PostExpectAsync("/api/agents/scripted/run?wait=true", new { }, 200);
 
         Assert.Equal(2, (int)first["proposals_created"]!);
-        Assert.Equal(5, (int)second["proposals_created"]!);
+        // Five proposed; the two still pending from the first run are not proposed again.
+        Assert.Equal(3, (int)second["proposals_created"]!);
+        Assert.Equal(2, (int)second["metadata"]!["skipped_duplicates"]!);
     }
 
     [Fact]

@@ -139,6 +139,10 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                     b.HasAlternateKey("Id")
                         .HasName("ak_agent_executions_id");
 
+                    b.HasIndex("AgentName", "ScheduledFor")
+                        .IsUnique()
+                        .HasDatabaseName("ix_agent_executions_agent_name_scheduled_for");
+
                     b.HasIndex("AgentName", "StartedAt")
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_agent_executions_agent_name_started_at");
@@ -231,6 +235,9 @@ namespace AgentLedger.Storage.Sqlite.Migrations
 
                     b.HasIndex("AgentName", "CreatedAt")
                         .HasDatabaseName("ix_proposals_agent_name_created_at");
+
+                    b.HasIndex("AgentName", "Status")
+                        .HasDatabaseName("ix_proposals_agent_name_status");
 
                     b.HasIndex("Status", "CreatedAt")
                         .HasDatabaseName("ix_proposals_status_created_at");

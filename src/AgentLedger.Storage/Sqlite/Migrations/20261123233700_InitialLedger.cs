@@ -158,6 +158,12 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_agent_executions_agent_name_scheduled_for",
+                table: "agent_executions",
+                columns: new[] { "agent_name", "scheduled_for" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_agent_executions_agent_name_started_at",
                 table: "agent_executions",
                 columns: new[] { "agent_name", "started_at" },
@@ -182,6 +188,11 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                 name: "ix_proposals_agent_name_created_at",
                 table: "proposals",
                 columns: new[] { "agent_name", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_proposals_agent_name_status",
+                table: "proposals",
+                columns: new[] { "agent_name", "status" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_proposals_execution_id",

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace AgentLedger.Storage.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteLedgerDbContext))]
-    [Migration("20261123233246_InitialLedger")]
+    [Migration("20261123233700_InitialLedger")]
     partial class InitialLedger
     {
         /// <inheritdoc />
@@ -142,6 +142,10 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                     b.HasAlternateKey("Id")
                         .HasName("ak_agent_executions_id");
 
+                    b.HasIndex("AgentName", "ScheduledFor")
+                        .IsUnique()
+                        .HasDatabaseName("ix_agent_executions_agent_name_scheduled_for");
+
                     b.HasIndex("AgentName", "StartedAt")
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_agent_executions_agent_name_started_at");
@@ -234,6 +238,9 @@ namespace AgentLedger.Storage.Sqlite.Migrations
 
                     b.HasIndex("AgentName", "CreatedAt")
                         .HasDatabaseName("ix_proposals_agent_name_created_at");
+
+                    b.HasIndex("AgentName", "Status")
+                        .HasDatabaseName("ix_proposals_agent_name_status");
 
                     b.HasIndex("Status", "CreatedAt")
                         .HasDatabaseName("ix_proposals_status_created_at");
