@@ -1,28 +1,58 @@
 #!/usr/bin/env bash
-# Runs every test of AgentLedger and prints "N passed, N failed" as its last line.
-# Exits non-zero when anything failed or did not build.
+# Runs every test of AgentLedger against each database engine and prints
+# "N passed, N failed" as its last line; exits non-zero when anything failed or did not build.
+#   bash scripts/test.sh                                  # SQLite and PostgreSQL (installed if missing, as root)
+#   AGENTLEDGER_TEST_ENGINES=sqlite bash scripts/test.sh  # without PostgreSQL
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+engines=${AGENTLEDGER_TEST_ENGINES:-sqlite postgres}
+log=$(mktemp)
+pgroot=""
+cleanup() {
+  [ -n "$pgroot" ] && bash scripts/postgres.sh stop "$pgroot"
+  rm -f "$log"
+}
+trap cleanup EXIT
+
+summary() {
+  awk '/^(Passed|Failed)!/{gsub(",","");for(i=1;i<=NF;i++){if($i=="Passed:")p+=$(i+1);if($i=="Failed:")f+=$(i+1)}} END{print p+0" "f+0}' "$log"
+}
 
 if ! command -v dotnet >/dev/null 2>&1; then
-  echo "dotnet (SDK 10) is required: https://dot.net" >&2
+  echo "dotnet (SDK 10) is required" >&2
   echo "0 passed, 1 failed"
   exit 1
 fi
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+status=0
+if ! dotnet build AgentLedger.slnx --configuration Release 2>&1 | tail -3; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
-dotnet test AgentLedger.slnx --configuration Release 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+for engine in $engines; do
+  echo "=== tests on $engine ==="
+  if [ "$engine" = postgres ]; then
+    if ! eval "$(bash scripts/postgres.sh start)"; then
+      echo "Failed!  - Failed:     1, Passed:     0 (PostgreSQL could not be started)" | tee -a "$log"
+      status=1
+      continue
+    fi
+    pgroot=$PGROOT
+  fi
+  AGENTLEDGER_TEST_PROVIDER=$engine dotnet test AgentLedger.slnx --configuration Release --no-build 2>&1 | tee -a "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  if [ "$engine" = postgres ]; then
+    bash scripts/postgres.sh stop "$pgroot"
+    pgroot=""
+  fi
+done
 
-summary=$(awk '/^(Passed|Failed)!/{gsub(",","");for(i=1;i<=NF;i++){if($i=="Passed:")p+=$(i+1);if($i=="Failed:")f+=$(i+1)}} END{print p+0" "f+0}' "$log")
-passed=${summary% *}
-failed=${summary#* }
+read -r passed failed <<<"$(summary)"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-  failed=1   # the build or the test host failed before any test could report
+  failed=1   # a test host failed before any test could report
 fi
 echo "$passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

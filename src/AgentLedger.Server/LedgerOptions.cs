@@ -13,6 +13,9 @@ public sealed class LedgerOptions
 
     public int RawRetentionDays { get; set; } = 90;
 
+    /// <summary>Where generated keys and archives live; defaults to the SQLite file's folder, else ./data.</summary>
+    public string? DataFolder { get; set; }
+
     /// <summary>This node's name in the ledger; defaults to the machine name.</summary>
     public string? Node { get; set; }
 

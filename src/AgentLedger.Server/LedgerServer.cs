@@ -49,7 +49,8 @@ public static class LedgerServer
         services.AddHostedService<ProposalExpiryService>();
         services.AddHostedService<AgentScheduler>();
 
-        services.AddSingleton(sp => new ApiKeyStore(options.ApiKey, StorageServiceCollectionExtensions.DataFolder(storage), sp.GetRequiredService<ILogger<ApiKeyStore>>()));
+        var dataFolder = string.IsNullOrWhiteSpace(options.DataFolder) ? StorageServiceCollectionExtensions.DataFolder(storage) : Path.GetFullPath(options.DataFolder);
+        services.AddSingleton(sp => new ApiKeyStore(options.ApiKey, dataFolder, sp.GetRequiredService<ILogger<ApiKeyStore>>()));
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();

@@ -16,14 +16,31 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<SettingsHistoryEntity> SettingsHistory => Set<SettingsHistoryEntity>();
     public DbSet<RollupEntity> Rollups => Set<RollupEntity>();
 
+    /// <summary>
+    /// Called in a write transaction before an agent's rollups are changed. One SQLite file has one
+    /// writer at a time already; engines with concurrent writers override it with a lock.
+    /// </summary>
+    public virtual Task LockAgentAsync(string agentName, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Registers an agent unless it exists, as part of the caller's unit of work. A single SQLite
+    /// writer makes check-then-insert safe; engines with concurrent writers override it.
+    /// </summary>
+    public virtual async Task EnsureAgentAsync(AgentEntity agent, CancellationToken cancellationToken)
+    {
+        if (Agents.Local.All(a => a.Name != agent.Name) && !await Agents.AnyAsync(a => a.Name == agent.Name, cancellationToken))
+        {
+            Agents.Add(agent);
+        }
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ExecutionEntity>(e =>
         {
             e.ToTable("agent_executions");
             e.HasKey(x => x.Seq);
-            // Unique through the alternate key that proposals reference.
-            e.HasAlternateKey(x => x.Id);
+            e.HasIndex(x => x.Id).IsUnique();
             e.HasIndex(x => new { x.AgentName, x.StartedAt }).IsDescending(false, true);
             // Seeks for "newest success", "newest failure", "running now" without scanning history.
             e.HasIndex(x => new { x.AgentName, x.Status, x.StartedAt });
@@ -31,7 +48,9 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.HasIndex(x => new { x.AgentName, x.ScheduledFor }).IsUnique();
             e.Property(x => x.AgentName).HasMaxLength(128);
             e.Property(x => x.Trigger).HasMaxLength(16);
-            e.Property(x => x.Status).HasMaxLength(16);
+            // Finalising checks the row is still running in the UPDATE itself, so two concurrent
+            // completions (two nodes, a replayed request) cannot both count.
+            e.Property(x => x.Status).HasMaxLength(16).IsConcurrencyToken();
             e.Property(x => x.Node).HasMaxLength(256);
             e.Property(x => x.ErrorType).HasMaxLength(512);
         });
@@ -45,9 +64,9 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.HasIndex(x => new { x.Status, x.CreatedAt });
             e.HasIndex(x => new { x.AgentName, x.Status });
             e.HasIndex(x => x.ExecutionId);
-            e.HasOne<ExecutionEntity>().WithMany().HasForeignKey(x => x.ExecutionId).HasPrincipalKey(x => x.Id).OnDelete(DeleteBehavior.Restrict);
+            // No foreign key: retention moves old executions to the archive, and their proposals keep the link.
             e.Property(x => x.AgentName).HasMaxLength(128);
-            e.Property(x => x.Status).HasMaxLength(16);
+            e.Property(x => x.Status).HasMaxLength(16).IsConcurrencyToken();
         });
 
         modelBuilder.Entity<AgentEntity>(e =>

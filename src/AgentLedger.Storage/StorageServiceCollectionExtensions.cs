@@ -3,6 +3,7 @@ using AgentLedger.Core.Executions;
 using AgentLedger.Core.Proposals;
 using AgentLedger.Core.Settings;
 using AgentLedger.Core.Stats;
+using AgentLedger.Storage.Postgres;
 using AgentLedger.Storage.Sqlite;
 using AgentLedger.Storage.Stores;
 using Microsoft.Data.Sqlite;
@@ -20,8 +21,12 @@ public static class StorageServiceCollectionExtensions
             case "sqlite":
                 AddSqlite(services, options);
                 break;
+            case "postgres" or "postgresql":
+                services.AddPooledDbContextFactory<PostgresLedgerDbContext>(o => o.UseLedgerPostgres(options));
+                services.AddSingleton<ILedgerDbContextFactory, LedgerDbContextFactory<PostgresLedgerDbContext>>();
+                break;
             default:
-                throw new InvalidOperationException($"AgentLedger:Database:Provider '{options.Provider}' is not supported; use 'sqlite'.");
+                throw new InvalidOperationException($"AgentLedger:Database:Provider '{options.Provider}' is not supported; use 'sqlite' or 'postgres'.");
         }
         services.AddSingleton(options);
         services.AddSingleton<IExecutionLedger, EfExecutionLedger>();

@@ -13,6 +13,7 @@ internal static class RollupWriter
 {
     public static async Task AddAsync(LedgerDbContext db, string agentName, DateTimeOffset instant, LedgerTotals delta, CancellationToken cancellationToken)
     {
+        await db.LockAgentAsync(agentName, cancellationToken);
         await AddToBucketAsync(db, agentName, RollupPeriods.Hour, LedgerTime.FloorHour(instant), delta, cancellationToken);
         await AddToBucketAsync(db, agentName, RollupPeriods.Day, LedgerTime.FloorDay(instant), delta, cancellationToken);
         await AddToBucketAsync(db, agentName, RollupPeriods.All, DateTimeOffset.UnixEpoch, delta, cancellationToken);

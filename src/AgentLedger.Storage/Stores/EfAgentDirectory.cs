@@ -23,18 +23,23 @@ internal sealed class EfAgentDirectory(ILedgerDbContextFactory contexts) : IAgen
 
     public async Task RegisterBuiltInAsync(IEnumerable<IAgent> agents, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var builtIn = agents.ToDictionary(a => a.Name);
+        var kind = AgentKind.BuiltIn.ToWire();
         await using var db = contexts.Create();
-        var existing = await db.Agents.ToDictionaryAsync(a => a.Name, cancellationToken);
-        foreach (var agent in agents)
+        foreach (var agent in builtIn.Values)
         {
-            if (!existing.TryGetValue(agent.Name, out var row))
-            {
-                row = new AgentEntity { Name = agent.Name, DisplayName = agent.DisplayName, Description = agent.Description, Kind = AgentKind.BuiltIn.ToWire(), FirstSeenAt = LedgerTime.Normalize(now) };
-                db.Agents.Add(row);
-            }
-            row.DisplayName = agent.DisplayName;
-            row.Description = agent.Description;
-            row.Kind = AgentKind.BuiltIn.ToWire();
+            await db.EnsureAgentAsync(
+                new AgentEntity { Name = agent.Name, DisplayName = agent.DisplayName, Description = agent.Description, Kind = kind, FirstSeenAt = LedgerTime.Normalize(now) },
+                cancellationToken);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+
+        // Refresh what the code says about agents that were registered before (or reported externally).
+        var names = builtIn.Keys.ToArray();
+        foreach (var row in await db.Agents.Where(a => names.Contains(a.Name)).ToListAsync(cancellationToken))
+        {
+            var agent = builtIn[row.Name];
+            (row.DisplayName, row.Description, row.Kind) = (agent.DisplayName, agent.Description, kind);
         }
         await db.SaveChangesAsync(cancellationToken);
     }

@@ -18,7 +18,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExe
         await using var db = contexts.Create();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var entity = await InsertAsync(db, start, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveOrConflictAsync(SlotTaken(start), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return entity.ToModel();
     }
@@ -34,7 +34,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExe
             throw new ConflictException($"Execution '{id}' is already final ({entity.Status}).");
         }
         await FinaliseAsync(db, entity, outcome, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveOrConflictAsync($"Execution '{id}' was finalised by another request.", cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return entity.ToModel();
     }
@@ -45,7 +45,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExe
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var entity = await InsertAsync(db, start, cancellationToken);
         await FinaliseAsync(db, entity, outcome, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveOrConflictAsync(SlotTaken(start), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return entity.ToModel();
     }
@@ -130,19 +130,19 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExe
         return new Page<Execution>(rows.Take(filter.Limit).Select(r => r.ToModel()).ToList(), next);
     }
 
+    private static string SlotTaken(ExecutionStart start) =>
+        $"The scheduled slot {start.ScheduledFor:O} of agent '{start.AgentName}' was already claimed by another node.";
+
     private static async Task<ExecutionEntity> InsertAsync(LedgerDbContext db, ExecutionStart start, CancellationToken cancellationToken)
     {
-        if (!await db.Agents.AnyAsync(a => a.Name == start.AgentName, cancellationToken))
+        await db.EnsureAgentAsync(new AgentEntity
         {
-            db.Agents.Add(new AgentEntity
-            {
-                Name = start.AgentName,
-                DisplayName = start.AgentName,
-                Description = "External agent, registered on its first reported run.",
-                Kind = AgentKind.External.ToWire(),
-                FirstSeenAt = LedgerTime.Normalize(start.StartedAt),
-            });
-        }
+            Name = start.AgentName,
+            DisplayName = start.AgentName,
+            Description = "External agent, registered on its first reported run.",
+            Kind = AgentKind.External.ToWire(),
+            FirstSeenAt = LedgerTime.Normalize(start.StartedAt),
+        }, cancellationToken);
         var entity = new ExecutionEntity
         {
             Id = Guid.CreateVersion7(),

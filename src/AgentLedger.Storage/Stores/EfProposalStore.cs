@@ -69,7 +69,7 @@ internal sealed class EfProposalStore(ILedgerDbContextFactory contexts) : IPropo
             throw new ConflictException($"Proposal '{id}' expired at {expiresAt:O}; it can no longer be decided.");
         }
         await MoveAsync(db, row, decision, now, decidedBy, reason, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveOrConflictAsync($"Proposal '{id}' was decided by another request.", cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return row.ToModel();
     }

@@ -21,9 +21,11 @@ public sealed class LedgerFactory(TestDatabase database, FakeTimeProvider? time 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.UseSetting("AgentLedger:Database:Provider", TestDatabase.Provider);
         builder.UseSetting("AgentLedger:Database:ConnectionString", database.ConnectionString);
         builder.UseSetting("AgentLedger:Database:Synchronous", "NORMAL");
         builder.UseSetting("AgentLedger:ApiKey", ApiKey);
+        builder.UseSetting("AgentLedger:DataFolder", database.Folder);
         builder.UseSetting("AgentLedger:Node", node);
         builder.ConfigureTestServices(services =>
         {

@@ -36,9 +36,11 @@ public sealed class ServerProcess : IDisposable
             UseShellExecute = false,
         };
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        info.Environment["AgentLedger__Database__Provider"] = TestDatabase.Provider;
         info.Environment["AgentLedger__Database__ConnectionString"] = database.ConnectionString;
         info.Environment["AgentLedger__Database__Synchronous"] = "NORMAL";
         info.Environment["AgentLedger__ApiKey"] = LedgerFactory.ApiKey;
+        info.Environment["AgentLedger__DataFolder"] = database.Folder;
         info.Environment["AgentLedger__Node"] = node;
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server process");
         process.OutputDataReceived += (_, _) => { };

@@ -1,51 +1,78 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace AgentLedger.Tests.Infrastructure;
 
-/// <summary>A SQLite file in its own temp folder, deleted with the test.</summary>
+/// <summary>
+/// A fresh, real database for one test: a SQLite file in its own temp folder, or — when
+/// AGENTLEDGER_TEST_PROVIDER=postgres — a new database on the PostgreSQL server named by
+/// AGENTLEDGER_TEST_POSTGRES (e.g. "Host=127.0.0.1;Port=55432;Username=postgres"). Dropped with the test.
+/// </summary>
 public sealed class TestDatabase : IDisposable
 {
+    public static readonly string Provider = Environment.GetEnvironmentVariable("AGENTLEDGER_TEST_PROVIDER") ?? "sqlite";
+    private static readonly string? PostgresServer = Environment.GetEnvironmentVariable("AGENTLEDGER_TEST_POSTGRES");
+    private readonly string? _postgresDatabase;
+
     public TestDatabase()
     {
         Folder = Path.Combine(Path.GetTempPath(), "agentledger-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Folder);
         FilePath = Path.Combine(Folder, "ledger.db");
+        if (IsPostgres)
+        {
+            _postgresDatabase = "t_" + Guid.NewGuid().ToString("N");
+            ExecuteOnServer($"CREATE DATABASE {_postgresDatabase}");
+            ConnectionString = new NpgsqlConnectionStringBuilder(PostgresServer) { Database = _postgresDatabase }.ConnectionString;
+        }
+        else
+        {
+            ConnectionString = $"Data Source={FilePath}";
+        }
     }
 
+    public static bool IsPostgres => Provider == "postgres";
+
+    /// <summary>Holds the generated API key file (and the SQLite file).</summary>
     public string Folder { get; }
 
     public string FilePath { get; }
 
-    public string ConnectionString => $"Data Source={FilePath}";
+    public string ConnectionString { get; }
 
-    /// <summary>Counts every table's rows straight from the file, bypassing the application.</summary>
-    public IReadOnlyDictionary<string, long> RowCounts()
-    {
-        using var connection = new SqliteConnection($"Data Source={FilePath};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        var counts = new Dictionary<string, long>();
-        foreach (var table in new[] { "agent_executions", "proposals", "agents", "agent_settings", "agent_settings_history", "agent_rollups" })
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT COUNT(*) FROM {table}";
-            counts[table] = (long)command.ExecuteScalar()!;
-        }
-        return counts;
-    }
+    public static readonly string[] LedgerTables = ["agent_executions", "proposals", "agents", "agent_settings", "agent_settings_history", "agent_rollups"];
+
+    /// <summary>Counts every table's rows straight from the database, bypassing the application.</summary>
+    public IReadOnlyDictionary<string, long> RowCounts(IEnumerable<string>? tables = null) =>
+        (tables ?? LedgerTables).ToDictionary(table => table, table => Scalar($"SELECT COUNT(*) FROM {table}"));
 
     public long Scalar(string sql) => Convert.ToInt64(Query(sql));
 
     public object? Query(string sql)
     {
-        using var connection = new SqliteConnection($"Data Source={FilePath};Mode=ReadOnly;Pooling=False");
-        connection.Open();
+        using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar();
     }
 
+    public DbConnection Open()
+    {
+        DbConnection connection = IsPostgres
+            ? new NpgsqlConnection(ConnectionString)
+            : new SqliteConnection($"Data Source={FilePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
     public void Dispose()
     {
+        if (_postgresDatabase is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            ExecuteOnServer($"DROP DATABASE IF EXISTS {_postgresDatabase} WITH (FORCE)");
+        }
         SqliteConnection.ClearAllPools();
         try
         {
@@ -55,5 +82,15 @@ public sealed class TestDatabase : IDisposable
         {
             // A server process killed by a test may still hold the file for a moment.
         }
+    }
+
+    private static void ExecuteOnServer(string sql)
+    {
+        var server = PostgresServer ?? throw new InvalidOperationException("AGENTLEDGER_TEST_POSTGRES must name the PostgreSQL server for provider 'postgres'.");
+        using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 }

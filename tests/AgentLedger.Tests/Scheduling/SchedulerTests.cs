@@ -27,7 +27,7 @@ public sealed class SchedulerTests : IDisposable
     }
 
     private long ScheduledRuns(string agent = "scripted") =>
-        _db.Scalar($"SELECT COUNT(*) FROM agent_executions WHERE agent_name = '{agent}' AND trigger = 'schedule' AND status = 'success'");
+        _db.Scalar($"SELECT COUNT(*) FROM agent_executions WHERE agent_name = '{agent}' AND \"trigger\" = 'schedule' AND status = 'success'");
 
     /// <summary>Moves the fake clock one scheduler tick at a time, giving each tick's run time to finish.</summary>
     private async Task AdvanceAsync(TimeSpan by, long expectedRuns)

@@ -122,6 +122,7 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasColumnName("started_at");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
@@ -136,8 +137,9 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                     b.HasKey("Seq")
                         .HasName("pk_agent_executions");
 
-                    b.HasAlternateKey("Id")
-                        .HasName("ak_agent_executions_id");
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_agent_executions_id");
 
                     b.HasIndex("AgentName", "ScheduledFor")
                         .IsUnique()
@@ -208,6 +210,7 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasColumnName("inputs_used");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
@@ -436,17 +439,6 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasDatabaseName("ix_agent_settings_history_agent_name_version");
 
                     b.ToTable("agent_settings_history", (string)null);
-                });
-
-            modelBuilder.Entity("AgentLedger.Storage.Entities.ProposalEntity", b =>
-                {
-                    b.HasOne("AgentLedger.Storage.Entities.ExecutionEntity", null)
-                        .WithMany()
-                        .HasForeignKey("ExecutionId")
-                        .HasPrincipalKey("Id")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_proposals_agent_executions_execution_id");
                 });
 #pragma warning restore 612, 618
         }

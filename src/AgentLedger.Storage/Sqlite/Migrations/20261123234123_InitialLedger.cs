@@ -38,7 +38,6 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_agent_executions", x => x.seq);
-                    table.UniqueConstraint("ak_agent_executions_id", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -149,12 +148,6 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_proposals", x => x.seq);
-                    table.ForeignKey(
-                        name: "fk_proposals_agent_executions_execution_id",
-                        column: x => x.execution_id,
-                        principalTable: "agent_executions",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateIndex(
@@ -173,6 +166,12 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                 name: "ix_agent_executions_agent_name_status_started_at",
                 table: "agent_executions",
                 columns: new[] { "agent_name", "status", "started_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_agent_executions_id",
+                table: "agent_executions",
+                column: "id",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_agent_rollups_agent_name_period_bucket_start",
@@ -215,6 +214,9 @@ namespace AgentLedger.Storage.Sqlite.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "agent_executions");
+
+            migrationBuilder.DropTable(
                 name: "agent_rollups");
 
             migrationBuilder.DropTable(
@@ -228,9 +230,6 @@ namespace AgentLedger.Storage.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "proposals");
-
-            migrationBuilder.DropTable(
-                name: "agent_executions");
         }
     }
 }

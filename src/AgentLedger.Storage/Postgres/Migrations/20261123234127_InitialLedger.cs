@@ -1,0 +1,236 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace AgentLedger.Storage.Postgres.Migrations
+{
+    /// <inheritdoc />
+    public partial class InitialLedger : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "agent_executions",
+                columns: table => new
+                {
+                    seq = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    agent_name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    trigger = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    scheduled_for = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    node = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    completed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    duration_ms = table.Column<long>(type: "bigint", nullable: true),
+                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    error_type = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    error_message = table.Column<string>(type: "text", nullable: true),
+                    proposals_created = table.Column<int>(type: "integer", nullable: false),
+                    resources_processed = table.Column<long>(type: "bigint", nullable: false),
+                    metrics = table.Column<string>(type: "text", nullable: true),
+                    metadata = table.Column<string>(type: "text", nullable: true),
+                    cpu_ms = table.Column<long>(type: "bigint", nullable: true),
+                    allocated_bytes = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_agent_executions", x => x.seq);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "agent_rollups",
+                columns: table => new
+                {
+                    agent_name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    period = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    bucket_start = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    success_count = table.Column<long>(type: "bigint", nullable: false),
+                    failed_count = table.Column<long>(type: "bigint", nullable: false),
+                    timeout_count = table.Column<long>(type: "bigint", nullable: false),
+                    cancelled_count = table.Column<long>(type: "bigint", nullable: false),
+                    abandoned_count = table.Column<long>(type: "bigint", nullable: false),
+                    proposals_created = table.Column<long>(type: "bigint", nullable: false),
+                    resources_processed = table.Column<long>(type: "bigint", nullable: false),
+                    duration_count = table.Column<long>(type: "bigint", nullable: false),
+                    duration_sum_ms = table.Column<double>(type: "double precision", nullable: false),
+                    duration_max_ms = table.Column<long>(type: "bigint", nullable: false),
+                    duration_histogram = table.Column<byte[]>(type: "bytea", nullable: false),
+                    metric_sums = table.Column<string>(type: "text", nullable: true),
+                    proposals_recorded = table.Column<long>(type: "bigint", nullable: false),
+                    proposals_approved = table.Column<long>(type: "bigint", nullable: false),
+                    proposals_rejected = table.Column<long>(type: "bigint", nullable: false),
+                    proposals_expired = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_agent_rollups", x => new { x.period, x.bucket_start, x.agent_name });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "agent_settings",
+                columns: table => new
+                {
+                    agent_name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    interval_seconds = table.Column<int>(type: "integer", nullable: true),
+                    timeout_seconds = table.Column<int>(type: "integer", nullable: false),
+                    config = table.Column<string>(type: "text", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_by = table.Column<string>(type: "text", nullable: false),
+                    enabled_since = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_agent_settings", x => x.agent_name);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "agent_settings_history",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    agent_name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    interval_seconds = table.Column<int>(type: "integer", nullable: true),
+                    timeout_seconds = table.Column<int>(type: "integer", nullable: false),
+                    config = table.Column<string>(type: "text", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_by = table.Column<string>(type: "text", nullable: false),
+                    replaced_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_agent_settings_history", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "agents",
+                columns: table => new
+                {
+                    name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    display_name = table.Column<string>(type: "text", nullable: false),
+                    description = table.Column<string>(type: "text", nullable: false),
+                    kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    first_seen_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_agents", x => x.name);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "proposals",
+                columns: table => new
+                {
+                    seq = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    execution_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    agent_name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    title = table.Column<string>(type: "text", nullable: false),
+                    explanation = table.Column<string>(type: "text", nullable: true),
+                    inputs_used = table.Column<string>(type: "text", nullable: false),
+                    data = table.Column<string>(type: "text", nullable: true),
+                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    decided_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    decided_by = table.Column<string>(type: "text", nullable: true),
+                    decision_reason = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_proposals", x => x.seq);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_agent_executions_agent_name_scheduled_for",
+                table: "agent_executions",
+                columns: new[] { "agent_name", "scheduled_for" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_agent_executions_agent_name_started_at",
+                table: "agent_executions",
+                columns: new[] { "agent_name", "started_at" },
+                descending: new[] { false, true });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_agent_executions_agent_name_status_started_at",
+                table: "agent_executions",
+                columns: new[] { "agent_name", "status", "started_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_agent_executions_id",
+                table: "agent_executions",
+                column: "id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_agent_rollups_agent_name_period_bucket_start",
+                table: "agent_rollups",
+                columns: new[] { "agent_name", "period", "bucket_start" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_agent_settings_history_agent_name_version",
+                table: "agent_settings_history",
+                columns: new[] { "agent_name", "version" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_proposals_agent_name_created_at",
+                table: "proposals",
+                columns: new[] { "agent_name", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_proposals_agent_name_status",
+                table: "proposals",
+                columns: new[] { "agent_name", "status" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_proposals_execution_id",
+                table: "proposals",
+                column: "execution_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_proposals_id",
+                table: "proposals",
+                column: "id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_proposals_status_created_at",
+                table: "proposals",
+                columns: new[] { "status", "created_at" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "agent_executions");
+
+            migrationBuilder.DropTable(
+                name: "agent_rollups");
+
+            migrationBuilder.DropTable(
+                name: "agent_settings");
+
+            migrationBuilder.DropTable(
+                name: "agent_settings_history");
+
+            migrationBuilder.DropTable(
+                name: "agents");
+
+            migrationBuilder.DropTable(
+                name: "proposals");
+        }
+    }
+}
