@@ -19,6 +19,9 @@ public sealed class LedgerOptions
     /// <summary>This node's name in the ledger; defaults to the machine name.</summary>
     public string? Node { get; set; }
 
+    /// <summary>How often a node renews the heartbeat of its runs; a run three beats silent is abandoned.</summary>
+    public int HeartbeatSeconds { get; set; } = 10;
+
     /// <summary>How often pending proposals are checked for expiry.</summary>
     public TimeSpan ProposalExpirySweep { get; set; } = TimeSpan.FromMinutes(1);
 }

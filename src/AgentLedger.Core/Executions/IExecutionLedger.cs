@@ -20,6 +20,12 @@ public interface IExecutionLedger
     /// <summary>Marks the in-process runs of <paramref name="node"/> that are still <c>running</c> as abandoned.</summary>
     Task<IReadOnlyList<Guid>> AbandonRunningAsync(string node, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Marks in-process runs of any node whose last heartbeat is older than <paramref name="staleBefore"/> as abandoned.</summary>
+    Task<IReadOnlyList<Guid>> AbandonStaleAsync(DateTimeOffset staleBefore, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Records that this node is still working on these runs.</summary>
+    Task HeartbeatAsync(IReadOnlyCollection<Guid> executionIds, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>The newest <c>scheduled_for</c> of each agent's scheduled runs (agents never scheduled are absent).</summary>
     Task<IReadOnlyDictionary<string, DateTimeOffset>> LastScheduledAsync(IReadOnlyCollection<string> agents, CancellationToken cancellationToken);
 

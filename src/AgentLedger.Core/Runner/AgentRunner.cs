@@ -28,12 +28,16 @@ public sealed partial class AgentRunner(
     private static readonly TimeSpan[] RecordRetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
     private readonly ConcurrentDictionary<string, Task> _active = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, byte> _recording = new();
     private readonly CancellationTokenSource _shutdown = new();
     private long _runsStarted;
 
     public string Node => options.Node;
 
     public bool IsRunning(string agentName) => _active.ContainsKey(agentName);
+
+    /// <summary>Executions of this node whose outcome is not recorded yet; their heartbeat keeps other nodes from abandoning them.</summary>
+    public IReadOnlyCollection<Guid> RunningExecutions => _recording.Keys.ToList();
 
     /// <summary>
     /// Starts a run and returns once its <c>running</c> row is durable. Throws
@@ -69,6 +73,7 @@ public sealed partial class AgentRunner(
             throw;
         }
 
+        _recording[started.Id] = 0;
         var completion = Task.Run(() => ExecuteAsync(agent, started, settings, gate), CancellationToken.None);
         return new RunHandle(started, completion);
     }
@@ -193,17 +198,31 @@ public sealed partial class AgentRunner(
     /// </summary>
     private async Task<Execution> RecordAsync(Guid id, ExecutionOutcome outcome)
     {
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            try
+            for (var attempt = 0; ; attempt++)
             {
-                return await ledger.CompleteAsync(id, outcome, CancellationToken.None);
+                try
+                {
+                    return await ledger.CompleteAsync(id, outcome, CancellationToken.None);
+                }
+                catch (ConflictException)
+                {
+                    // Another node judged this run dead (missed heartbeats) and abandoned it; its
+                    // verdict stands, so counts never change twice.
+                    LogAlreadyFinal(logger, id);
+                    return await ledger.FindAsync(id, CancellationToken.None) ?? throw new NotFoundException($"Execution '{id}' vanished.");
+                }
+                catch (Exception ex) when (ex is not LedgerException && attempt < RecordRetryDelays.Length)
+                {
+                    LogRecordRetry(logger, ex, id, attempt + 1);
+                    await Task.Delay(RecordRetryDelays[attempt], time);
+                }
             }
-            catch (Exception ex) when (ex is not LedgerException && attempt < RecordRetryDelays.Length)
-            {
-                LogRecordRetry(logger, ex, id, attempt + 1);
-                await Task.Delay(RecordRetryDelays[attempt], time);
-            }
+        }
+        finally
+        {
+            _recording.TryRemove(id, out _);
         }
     }
 
@@ -218,6 +237,9 @@ public sealed partial class AgentRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the outcome of run {ExecutionId} failed (attempt {Attempt}); retrying")]
     private static partial void LogRecordRetry(ILogger logger, Exception exception, Guid executionId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {ExecutionId} was already finalised elsewhere (abandoned after missed heartbeats); its outcome here is not recorded")]
+    private static partial void LogAlreadyFinal(ILogger logger, Guid executionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} runs did not finish within the shutdown grace period; recovery will mark them abandoned")]
     private static partial void LogShutdownTimedOut(ILogger logger, int count);

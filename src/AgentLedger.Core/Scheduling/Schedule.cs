@@ -20,17 +20,23 @@ public static class Schedule
         return anchor + TimeSpan.FromSeconds(seconds);
     }
 
+    /// <summary>A short lag (a late tick, a slow run) is caught up slot by slot, so no slot is missed while a node is alive.</summary>
+    public static readonly TimeSpan MinCatchUpWindow = TimeSpan.FromSeconds(5);
+
     /// <summary>
-    /// The latest slot at or before <paramref name="now"/> on the grid that starts at <paramref name="next"/>:
-    /// after downtime an agent runs once for the newest missed slot, not once per missed slot.
+    /// The slot to run now, given the first due slot <paramref name="next"/>: that slot itself when the
+    /// scheduler is only a little late; after real downtime (more than two intervals, and at least
+    /// <see cref="MinCatchUpWindow"/>) the newest missed slot instead, so the agent runs once, not
+    /// once per missed slot.
     /// </summary>
     public static DateTimeOffset DueSlot(DateTimeOffset next, int intervalSeconds, DateTimeOffset now)
     {
-        if (now <= next)
+        var interval = TimeSpan.FromSeconds(intervalSeconds);
+        var window = interval * 2 > MinCatchUpWindow ? interval * 2 : MinCatchUpWindow;
+        if (now - next <= window)
         {
             return next;
         }
-        var interval = TimeSpan.FromSeconds(intervalSeconds);
         var missed = (now - next).Ticks / interval.Ticks;
         return next + TimeSpan.FromTicks(missed * interval.Ticks);
     }

@@ -24,4 +24,7 @@ public sealed class ExecutionEntity
     public string? Metadata { get; set; }
     public long? CpuMs { get; set; }
     public long? AllocatedBytes { get; set; }
+
+    /// <summary>Renewed by the node running an in-process run; a stale one means the node died.</summary>
+    public DateTimeOffset? HeartbeatAt { get; set; }
 }

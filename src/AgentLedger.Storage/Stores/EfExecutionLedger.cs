@@ -50,27 +50,79 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExe
         return entity.ToModel();
     }
 
-    public async Task<IReadOnlyList<Guid>> AbandonRunningAsync(string node, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Guid>> AbandonRunningAsync(string node, DateTimeOffset now, CancellationToken cancellationToken) =>
+        AbandonAsync(
+            e => e.Node == node,
+            $"The process running this execution on node '{node}' stopped before it finished; marked abandoned on restart.",
+            now,
+            cancellationToken);
+
+    public Task<IReadOnlyList<Guid>> AbandonStaleAsync(DateTimeOffset staleBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
+        AbandonAsync(
+            e => e.HeartbeatAt < staleBefore,
+            $"The node running this execution stopped sending heartbeats (none since {staleBefore:O}); marked abandoned.",
+            now,
+            cancellationToken);
+
+    public async Task HeartbeatAsync(IReadOnlyCollection<Guid> executionIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (executionIds.Count == 0)
+        {
+            return;
+        }
+        now = LedgerTime.Normalize(now);
+        var ids = executionIds.ToArray();
+        await using var db = contexts.Create();
+        await db.Executions
+            .Where(e => ids.Contains(e.Id) && e.Status == Running)
+            .ExecuteUpdateAsync(set => set.SetProperty(e => e.HeartbeatAt, now), cancellationToken);
+    }
+
+    /// <summary>
+    /// Abandons in-process runs (external agents' open runs are theirs to finish) matching a rule,
+    /// one transaction each so a run completing meanwhile simply wins (status concurrency token).
+    /// </summary>
+    private async Task<IReadOnlyList<Guid>> AbandonAsync(System.Linq.Expressions.Expression<Func<ExecutionEntity, bool>> rule, string reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var external = ExecutionTrigger.External.ToWire();
-        await using var db = contexts.Create();
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var orphans = await db.Executions
-            .Where(e => e.Status == Running && e.Node == node && e.Trigger != external)
-            .ToListAsync(cancellationToken);
-        foreach (var orphan in orphans)
+        List<Guid> candidates;
+        await using (var db = contexts.Create())
         {
-            // The process died: when the work stopped is unknown, so no duration is invented.
+            candidates = await db.Executions.AsNoTracking()
+                .Where(e => e.Status == Running && e.Trigger != external)
+                .Where(rule)
+                .Select(e => e.Id)
+                .ToListAsync(cancellationToken);
+        }
+        var abandoned = new List<Guid>();
+        foreach (var id in candidates)
+        {
+            await using var db = contexts.Create();
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+            var orphan = await db.Executions.SingleAsync(e => e.Id == id, cancellationToken);
+            if (orphan.Status != Running)
+            {
+                continue;
+            }
+            // When the work stopped is unknown, so no duration is invented.
             var outcome = new ExecutionOutcome(
                 ExecutionStatus.Abandoned,
                 LedgerTime.Normalize(now) < orphan.StartedAt ? orphan.StartedAt : now,
                 ErrorType: "Abandoned",
-                ErrorMessage: $"The process running this execution on node '{node}' stopped before it finished; marked abandoned on restart.");
+                ErrorMessage: reason);
             await FinaliseAsync(db, orphan, outcome, cancellationToken, measureDuration: false);
+            try
+            {
+                await db.SaveOrConflictAsync("finalised meanwhile", cancellationToken);
+                await tx.CommitAsync(cancellationToken);
+                abandoned.Add(id);
+            }
+            catch (ConflictException)
+            {
+                // The run finished between our read and our write: its own outcome stands.
+            }
         }
-        await db.SaveChangesAsync(cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return orphans.Select(o => o.Id).ToList();
+        return abandoned;
     }
 
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> LastScheduledAsync(IReadOnlyCollection<string> agents, CancellationToken cancellationToken)
@@ -151,6 +203,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExe
             ScheduledFor = LedgerTime.Normalize(start.ScheduledFor),
             Node = start.Node,
             StartedAt = LedgerTime.Normalize(start.StartedAt),
+            HeartbeatAt = LedgerTime.Normalize(start.StartedAt),
             Status = Running,
             Metadata = JsonColumns.Write(start.Metadata),
         };
