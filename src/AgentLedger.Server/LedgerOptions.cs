@@ -11,7 +11,10 @@ public sealed class LedgerOptions
     /// <summary>Seed demo commons data into an empty database and use short demo intervals.</summary>
     public bool Demo { get; set; }
 
+    /// <summary>Raw executions older than this move to the archive; rollups keep their history.</summary>
     public int RawRetentionDays { get; set; } = 90;
+
+    public TimeSpan RawRetention => TimeSpan.FromDays(Math.Max(1, RawRetentionDays));
 
     /// <summary>Where generated keys and archives live; defaults to the SQLite file's folder, else ./data.</summary>
     public string? DataFolder { get; set; }

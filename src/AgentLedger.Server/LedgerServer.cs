@@ -49,6 +49,7 @@ public static class LedgerServer
         services.AddHostedService<ProposalExpiryService>();
         services.AddHostedService<AgentScheduler>();
         services.AddHostedService<RunWatchdog>();
+        services.AddHostedService<RetentionService>();
 
         var dataFolder = string.IsNullOrWhiteSpace(options.DataFolder) ? StorageServiceCollectionExtensions.DataFolder(storage) : Path.GetFullPath(options.DataFolder);
         services.AddSingleton(sp => new ApiKeyStore(options.ApiKey, dataFolder, sp.GetRequiredService<ILogger<ApiKeyStore>>()));

@@ -15,6 +15,8 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<SettingsEntity> Settings => Set<SettingsEntity>();
     public DbSet<SettingsHistoryEntity> SettingsHistory => Set<SettingsHistoryEntity>();
     public DbSet<RollupEntity> Rollups => Set<RollupEntity>();
+    public DbSet<ArchivedExecutionEntity> ArchivedExecutions => Set<ArchivedExecutionEntity>();
+    public DbSet<LedgerMetaEntity> Meta => Set<LedgerMetaEntity>();
 
     /// <summary>
     /// Called in a write transaction before an agent's rollups are changed. One SQLite file has one
@@ -33,6 +35,9 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             Agents.Add(agent);
         }
     }
+
+    /// <summary>Makes room in the archive for rows that started at these times (PostgreSQL: monthly partitions).</summary>
+    public virtual Task PrepareArchiveAsync(IEnumerable<DateTimeOffset> startedAt, CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -90,6 +95,29 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.AgentName, x.Version });
             e.Property(x => x.AgentName).HasMaxLength(128);
+        });
+
+        modelBuilder.Entity<ArchivedExecutionEntity>(e =>
+        {
+            e.ToTable("agent_executions_archive");
+            // started_at is part of the key so PostgreSQL can partition the archive by month.
+            e.HasKey(x => new { x.StartedAt, x.Seq });
+            e.HasIndex(x => x.Id);
+            e.HasIndex(x => new { x.AgentName, x.StartedAt });
+            e.HasIndex(x => new { x.AgentName, x.Status, x.StartedAt });
+            e.Property(x => x.Seq).ValueGeneratedNever();
+            e.Property(x => x.AgentName).HasMaxLength(128);
+            e.Property(x => x.Trigger).HasMaxLength(16);
+            e.Property(x => x.Status).HasMaxLength(16);
+            e.Property(x => x.Node).HasMaxLength(256);
+            e.Property(x => x.ErrorType).HasMaxLength(512);
+        });
+
+        modelBuilder.Entity<LedgerMetaEntity>(e =>
+        {
+            e.ToTable("ledger_meta");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).HasMaxLength(64);
         });
 
         modelBuilder.Entity<RollupEntity>(e =>

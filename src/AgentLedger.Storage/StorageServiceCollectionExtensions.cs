@@ -35,6 +35,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IAgentDirectory, EfAgentDirectory>();
         services.AddSingleton<IStatsSource, EfStatsSource>();
         services.AddSingleton<LedgerDatabase>();
+        services.AddSingleton<Retention.LedgerArchiver>();
+        services.AddSingleton<Rollups.RollupVerifier>();
         return services;
     }
 

@@ -15,7 +15,8 @@ public sealed record LatestRuns(
     Execution? LastFailure,
     long ConsecutiveFailures);
 
-public sealed record SeriesPoint(DateTimeOffset Start, LedgerTotals Totals);
+/// <summary>One history bucket; <see cref="Archived"/> when its raw rows have moved to the archive (its totals are kept).</summary>
+public sealed record SeriesPoint(DateTimeOffset Start, LedgerTotals Totals, bool Archived = false);
 
 /// <summary>Reads the ledger's rollups and raw rows; cost bounded by the window's bucket count, not by history.</summary>
 public interface IStatsSource

@@ -1,10 +1,45 @@
 namespace AgentLedger.Storage.Entities;
 
 /// <summary>
-/// A row of <c>agent_executions</c>. <see cref="Seq"/> is the physical key (SQLite rowid, a
+/// A row of <c>agent_executions</c>. <see cref="ExecutionRow.Seq"/> is the physical key (SQLite rowid, a
 /// PostgreSQL identity): compact, insertion-ordered, and the tie-breaker of cursor paging.
 /// </summary>
-public sealed class ExecutionEntity
+public sealed class ExecutionEntity : ExecutionRow
+{
+}
+
+/// <summary>An execution moved out of <c>agent_executions</c> by retention; its rollups stay, so history keeps working.</summary>
+public sealed class ArchivedExecutionEntity : ExecutionRow
+{
+    public DateTimeOffset ArchivedAt { get; set; }
+
+    public static ArchivedExecutionEntity From(ExecutionEntity row, DateTimeOffset archivedAt) => new()
+    {
+        Seq = row.Seq,
+        Id = row.Id,
+        AgentName = row.AgentName,
+        Trigger = row.Trigger,
+        ScheduledFor = row.ScheduledFor,
+        Node = row.Node,
+        StartedAt = row.StartedAt,
+        CompletedAt = row.CompletedAt,
+        DurationMs = row.DurationMs,
+        Status = row.Status,
+        ErrorType = row.ErrorType,
+        ErrorMessage = row.ErrorMessage,
+        ProposalsCreated = row.ProposalsCreated,
+        ResourcesProcessed = row.ResourcesProcessed,
+        Metrics = row.Metrics,
+        Metadata = row.Metadata,
+        CpuMs = row.CpuMs,
+        AllocatedBytes = row.AllocatedBytes,
+        HeartbeatAt = row.HeartbeatAt,
+        ArchivedAt = archivedAt,
+    };
+}
+
+/// <summary>The columns of an execution, live or archived.</summary>
+public abstract class ExecutionRow
 {
     public long Seq { get; set; }
     public Guid Id { get; set; }

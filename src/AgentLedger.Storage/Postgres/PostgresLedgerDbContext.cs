@@ -1,3 +1,4 @@
+using System.Globalization;
 using AgentLedger.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
@@ -13,6 +14,21 @@ public sealed class PostgresLedgerDbContext(DbContextOptions<PostgresLedgerDbCon
     /// </summary>
     public override async Task LockAgentAsync(string agentName, CancellationToken cancellationToken) =>
         await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({agentName}))", cancellationToken);
+
+    /// <summary>The archive is partitioned by month; a month's partition is created on first use.</summary>
+    public override async Task PrepareArchiveAsync(IEnumerable<DateTimeOffset> startedAt, CancellationToken cancellationToken)
+    {
+        foreach (var month in startedAt.Select(t => new DateTimeOffset(t.Year, t.Month, 1, 0, 0, 0, TimeSpan.Zero)).Distinct())
+        {
+            var next = month.AddMonths(1);
+            // DDL takes no parameters; the statement is built from formatted dates only.
+            var sql = string.Create(CultureInfo.InvariantCulture,
+                $"CREATE TABLE IF NOT EXISTS agent_executions_archive_{month:yyyy_MM} PARTITION OF agent_executions_archive FOR VALUES FROM ('{month:yyyy-MM-dd}T00:00:00Z') TO ('{next:yyyy-MM-dd}T00:00:00Z')");
+#pragma warning disable EF1002, EF1003
+            await Database.ExecuteSqlRawAsync(sql, cancellationToken);
+#pragma warning restore EF1002, EF1003
+        }
+    }
 
     /// <summary>Two nodes may see a new agent's first report at once: the second insert is a no-op.</summary>
     public override async Task EnsureAgentAsync(AgentEntity agent, CancellationToken cancellationToken) =>

@@ -1,8 +1,8 @@
-using AgentLedger.Core.Common;
 using AgentLedger.Core.Executions;
 using AgentLedger.Core.Proposals;
 using AgentLedger.Core.Stats;
 using AgentLedger.Storage.Entities;
+using AgentLedger.Storage.Retention;
 using AgentLedger.Storage.Rollups;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,7 +10,8 @@ namespace AgentLedger.Storage.Stores;
 
 /// <summary>
 /// Window totals = whole daily and hourly rollup buckets + the raw rows of the partial edges
-/// (see <see cref="WindowPlan"/>), plus runs still in progress, which no rollup holds yet.
+/// (see <see cref="WindowPlan"/>), plus runs still in progress, which no rollup holds yet. Raw rows
+/// older than the archive watermark are read from the archive, so archiving changes no number.
 /// </summary>
 internal sealed class EfStatsSource(ILedgerDbContextFactory contexts) : IStatsSource
 {
@@ -34,16 +35,13 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts) : IStatsSo
         {
             await MergeRollupsAsync(db, names, RollupPeriods.Hour, hours, result, cancellationToken);
         }
+        var archivedBefore = plan.Raw.Count > 0 ? await ArchiveWatermark.ReadAsync(db, cancellationToken) : null;
         foreach (var raw in plan.Raw)
         {
-            var rows = await db.Executions.AsNoTracking()
-                .Where(e => names.Contains(e.AgentName) && e.StartedAt >= raw.Start && e.StartedAt < raw.End)
-                .Select(e => new { e.AgentName, e.Status, e.DurationMs, e.ProposalsCreated, e.ResourcesProcessed, e.Metrics })
-                .ToListAsync(cancellationToken);
-            foreach (var row in rows)
+            await AddRawAsync(db.Executions, names, raw, result, cancellationToken);
+            if (raw.Start < archivedBefore)
             {
-                ExecutionStatuses.TryParse(row.Status, out var status);
-                result[row.AgentName].AddExecution(status, row.DurationMs, row.ProposalsCreated, row.ResourcesProcessed, JsonColumns.ReadMetrics(row.Metrics));
+                await AddRawAsync(db.ArchivedExecutions, names, raw, result, cancellationToken);
             }
             var proposals = await db.Proposals.AsNoTracking()
                 .Where(p => names.Contains(p.AgentName) && p.CreatedAt >= raw.Start && p.CreatedAt < raw.End)
@@ -96,43 +94,38 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts) : IStatsSo
     {
         var result = new Dictionary<string, LatestRuns>();
         await using var db = contexts.Create();
+        var archived = await ArchiveWatermark.ReadAsync(db, cancellationToken) is not null;
         foreach (var agent in agents)
         {
-            var executions = db.Executions.AsNoTracking().Where(e => e.AgentName == agent);
-            var last = await executions.OrderByDescending(e => e.StartedAt).ThenByDescending(e => e.Seq).FirstOrDefaultAsync(cancellationToken);
-            if (last is null)
+            var live = await NewestAsync(db.Executions, agent, cancellationToken);
+            // Archived rows are all older than live ones: look there only for what the live rows lack.
+            var old = archived && (live.LastSuccess is null || live.LastFailure is null)
+                ? await NewestAsync(db.ArchivedExecutions, agent, cancellationToken)
+                : Newest.None;
+            var lastSuccess = live.LastSuccess ?? old.LastSuccess;
+            long consecutive;
+            if (live.LastSuccess is not null)
             {
-                result[agent] = new LatestRuns(null, null, null, 0);
-                continue;
+                consecutive = live.FailuresAfterSuccess;
             }
-            var lastSuccess = await executions.Where(e => e.Status == Success)
-                .OrderByDescending(e => e.StartedAt).ThenByDescending(e => e.Seq)
-                .Select(e => new { e.StartedAt, e.CompletedAt })
-                .FirstOrDefaultAsync(cancellationToken);
-
-            // One seek per failure status: an IN list would make SQLite sort every failure.
-            ExecutionEntity? lastFailure = null;
-            long consecutive = 0;
-            foreach (var status in FailureStatuses)
+            else if (old.LastSuccess is not null)
             {
-                var ofStatus = executions.Where(e => e.Status == status);
-                var newest = await ofStatus.OrderByDescending(e => e.StartedAt).ThenByDescending(e => e.Seq).FirstOrDefaultAsync(cancellationToken);
-                if (newest is not null && (lastFailure is null || newest.StartedAt > lastFailure.StartedAt))
-                {
-                    lastFailure = newest;
-                }
-                if (lastSuccess is not null)
-                {
-                    consecutive += await ofStatus.LongCountAsync(e => e.StartedAt > lastSuccess.StartedAt, cancellationToken);
-                }
+                // Every live failure is newer than the archived success.
+                consecutive = old.FailuresAfterSuccess + await db.Executions.LongCountAsync(
+                    e => e.AgentName == agent && FailureStatuses.Contains(e.Status), cancellationToken);
             }
-            if (lastSuccess is null)
+            else
             {
+                // Never succeeded: every failure ever counts, and the all-time rollup has them all.
                 var all = await db.Rollups.AsNoTracking()
                     .SingleOrDefaultAsync(r => r.Period == RollupPeriods.All && r.AgentName == agent, cancellationToken);
                 consecutive = all is null ? 0 : all.FailedCount + all.TimeoutCount + all.AbandonedCount;
             }
-            result[agent] = new LatestRuns(last.ToModel(), lastSuccess?.CompletedAt, lastFailure?.ToModel(), consecutive);
+            result[agent] = new LatestRuns(
+                (live.Last ?? old.Last)?.ToModel(),
+                lastSuccess?.CompletedAt,
+                (live.LastFailure ?? old.LastFailure)?.ToModel(),
+                consecutive);
         }
         return result;
     }
@@ -140,8 +133,8 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts) : IStatsSo
     public async Task<IReadOnlyList<SeriesPoint>> SeriesAsync(string agent, DateTimeOffset from, DateTimeOffset to, BucketPeriod period, CancellationToken cancellationToken)
     {
         var (name, size, floor) = period == BucketPeriod.Hour
-            ? (RollupPeriods.Hour, TimeSpan.FromHours(1), (Func<DateTimeOffset, DateTimeOffset>)LedgerTime.FloorHour)
-            : (RollupPeriods.Day, TimeSpan.FromDays(1), LedgerTime.FloorDay);
+            ? (RollupPeriods.Hour, TimeSpan.FromHours(1), (Func<DateTimeOffset, DateTimeOffset>)Core.Common.LedgerTime.FloorHour)
+            : (RollupPeriods.Day, TimeSpan.FromDays(1), Core.Common.LedgerTime.FloorDay);
         var first = floor(from);
         await using var db = contexts.Create();
         var rows = await db.Rollups.AsNoTracking()
@@ -151,6 +144,7 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts) : IStatsSo
             .Where(e => e.AgentName == agent && e.Status == Running && e.StartedAt >= first && e.StartedAt < to)
             .Select(e => e.StartedAt)
             .ToListAsync(cancellationToken);
+        var archivedBefore = await ArchiveWatermark.ReadAsync(db, cancellationToken);
 
         var points = new SortedDictionary<DateTimeOffset, LedgerTotals>();
         for (var start = first; start < to; start += size)
@@ -165,7 +159,59 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts) : IStatsSo
         {
             points[floor(startedAt)].Running++;
         }
-        return points.Select(p => new SeriesPoint(p.Key, p.Value)).ToList();
+        return points.Select(p => new SeriesPoint(p.Key, p.Value, p.Key + size <= archivedBefore)).ToList();
+    }
+
+    private static async Task AddRawAsync<T>(IQueryable<T> rows, string[] names, TimeRange range, Dictionary<string, LedgerTotals> result, CancellationToken cancellationToken)
+        where T : ExecutionRow
+    {
+        var raw = await rows.AsNoTracking()
+            .Where(e => names.Contains(e.AgentName) && e.StartedAt >= range.Start && e.StartedAt < range.End)
+            .Select(e => new { e.AgentName, e.Status, e.DurationMs, e.ProposalsCreated, e.ResourcesProcessed, e.Metrics })
+            .ToListAsync(cancellationToken);
+        foreach (var row in raw)
+        {
+            ExecutionStatuses.TryParse(row.Status, out var status);
+            result[row.AgentName].AddExecution(status, row.DurationMs, row.ProposalsCreated, row.ResourcesProcessed, JsonColumns.ReadMetrics(row.Metrics));
+        }
+    }
+
+    private sealed record Newest(ExecutionRow? Last, ExecutionRow? LastSuccess, ExecutionRow? LastFailure, long FailuresAfterSuccess)
+    {
+        public static readonly Newest None = new(null, null, null, 0);
+    }
+
+    /// <summary>Index seeks only: the newest row, the newest success, the newest of each failure status.</summary>
+    private static async Task<Newest> NewestAsync<T>(IQueryable<T> table, string agent, CancellationToken cancellationToken)
+        where T : ExecutionRow
+    {
+        var rows = table.AsNoTracking().Where(e => e.AgentName == agent);
+        var last = await rows.OrderByDescending(e => e.StartedAt).ThenByDescending(e => e.Seq).FirstOrDefaultAsync(cancellationToken);
+        if (last is null)
+        {
+            return Newest.None;
+        }
+        var lastSuccess = await rows.Where(e => e.Status == Success)
+            .OrderByDescending(e => e.StartedAt).ThenByDescending(e => e.Seq)
+            .FirstOrDefaultAsync(cancellationToken);
+
+        // One seek per failure status: an IN list would make SQLite sort every failure.
+        ExecutionRow? lastFailure = null;
+        long failuresAfterSuccess = 0;
+        foreach (var status in FailureStatuses)
+        {
+            var ofStatus = rows.Where(e => e.Status == status);
+            var newest = await ofStatus.OrderByDescending(e => e.StartedAt).ThenByDescending(e => e.Seq).FirstOrDefaultAsync(cancellationToken);
+            if (newest is not null && (lastFailure is null || newest.StartedAt > lastFailure.StartedAt))
+            {
+                lastFailure = newest;
+            }
+            if (lastSuccess is not null)
+            {
+                failuresAfterSuccess += await ofStatus.LongCountAsync(e => e.StartedAt > lastSuccess.StartedAt, cancellationToken);
+            }
+        }
+        return new Newest(last, lastSuccess, lastFailure, failuresAfterSuccess);
     }
 
     private static async Task MergeRollupsAsync(LedgerDbContext db, string[] names, string period, TimeRange range, Dictionary<string, LedgerTotals> result, CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ namespace AgentLedger.Storage.Stores;
 
 internal static class Mapping
 {
-    public static Execution ToModel(this ExecutionEntity e)
+    public static Execution ToModel(this ExecutionRow e)
     {
         ExecutionStatuses.TryParse(e.Status, out var status);
         ExecutionStatuses.TryParseTrigger(e.Trigger, out var trigger);

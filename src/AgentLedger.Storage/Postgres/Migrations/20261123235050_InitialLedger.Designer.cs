@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace AgentLedger.Storage.Postgres.Migrations
 {
     [DbContext(typeof(PostgresLedgerDbContext))]
-    [Migration("20261123234127_InitialLedger")]
+    [Migration("20261123235050_InitialLedger")]
     partial class InitialLedger
     {
         /// <inheritdoc />
@@ -58,6 +58,111 @@ namespace AgentLedger.Storage.Postgres.Migrations
                     b.ToTable("agents", (string)null);
                 });
 
+            modelBuilder.Entity("AgentLedger.Storage.Entities.ArchivedExecutionEntity", b =>
+                {
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("AgentName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("agent_name");
+
+                    b.Property<long?>("AllocatedBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("allocated_bytes");
+
+                    b.Property<DateTimeOffset>("ArchivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("archived_at");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<long?>("CpuMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cpu_ms");
+
+                    b.Property<long?>("DurationMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasColumnType("text")
+                        .HasColumnName("error_message");
+
+                    b.Property<string>("ErrorType")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("error_type");
+
+                    b.Property<DateTimeOffset?>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_at");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("text")
+                        .HasColumnName("metadata");
+
+                    b.Property<string>("Metrics")
+                        .HasColumnType("text")
+                        .HasColumnName("metrics");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("node");
+
+                    b.Property<int>("ProposalsCreated")
+                        .HasColumnType("integer")
+                        .HasColumnName("proposals_created");
+
+                    b.Property<long>("ResourcesProcessed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("resources_processed");
+
+                    b.Property<DateTimeOffset?>("ScheduledFor")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scheduled_for");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("StartedAt", "Seq")
+                        .HasName("pk_agent_executions_archive");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_agent_executions_archive_id");
+
+                    b.HasIndex("AgentName", "StartedAt")
+                        .HasDatabaseName("ix_agent_executions_archive_agent_name_started_at");
+
+                    b.HasIndex("AgentName", "Status", "StartedAt")
+                        .HasDatabaseName("ix_agent_executions_archive_agent_name_status_started_at");
+
+                    b.ToTable("agent_executions_archive", (string)null);
+                });
+
             modelBuilder.Entity("AgentLedger.Storage.Entities.ExecutionEntity", b =>
                 {
                     b.Property<long>("Seq")
@@ -97,6 +202,10 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)")
                         .HasColumnName("error_type");
+
+                    b.Property<DateTimeOffset?>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_at");
 
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
@@ -163,6 +272,24 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .HasDatabaseName("ix_agent_executions_agent_name_status_started_at");
 
                     b.ToTable("agent_executions", (string)null);
+                });
+
+            modelBuilder.Entity("AgentLedger.Storage.Entities.LedgerMetaEntity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("Key")
+                        .HasName("pk_ledger_meta");
+
+                    b.ToTable("ledger_meta", (string)null);
                 });
 
             modelBuilder.Entity("AgentLedger.Storage.Entities.ProposalEntity", b =>

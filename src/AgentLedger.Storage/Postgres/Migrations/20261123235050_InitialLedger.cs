@@ -34,12 +34,42 @@ namespace AgentLedger.Storage.Postgres.Migrations
                     metrics = table.Column<string>(type: "text", nullable: true),
                     metadata = table.Column<string>(type: "text", nullable: true),
                     cpu_ms = table.Column<long>(type: "bigint", nullable: true),
-                    allocated_bytes = table.Column<long>(type: "bigint", nullable: true)
+                    allocated_bytes = table.Column<long>(type: "bigint", nullable: true),
+                    heartbeat_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_agent_executions", x => x.seq);
                 });
+
+            // Hand-written: EF cannot declare partitioning. The archive is partitioned by month of
+            // started_at (the archiver creates each month's partition on first use), so old months
+            // can be detached or dropped without touching the rest.
+            migrationBuilder.Sql("""
+                CREATE TABLE agent_executions_archive (
+                    seq bigint NOT NULL,
+                    started_at timestamp with time zone NOT NULL,
+                    archived_at timestamp with time zone NOT NULL,
+                    id uuid NOT NULL,
+                    agent_name character varying(128) NOT NULL,
+                    trigger character varying(16) NOT NULL,
+                    scheduled_for timestamp with time zone NULL,
+                    node character varying(256) NULL,
+                    completed_at timestamp with time zone NULL,
+                    duration_ms bigint NULL,
+                    status character varying(16) NOT NULL,
+                    error_type character varying(512) NULL,
+                    error_message text NULL,
+                    proposals_created integer NOT NULL,
+                    resources_processed bigint NOT NULL,
+                    metrics text NULL,
+                    metadata text NULL,
+                    cpu_ms bigint NULL,
+                    allocated_bytes bigint NULL,
+                    heartbeat_at timestamp with time zone NULL,
+                    CONSTRAINT pk_agent_executions_archive PRIMARY KEY (started_at, seq)
+                ) PARTITION BY RANGE (started_at);
+                """);
 
             migrationBuilder.CreateTable(
                 name: "agent_rollups",
@@ -126,6 +156,18 @@ namespace AgentLedger.Storage.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "ledger_meta",
+                columns: table => new
+                {
+                    key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    value = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_ledger_meta", x => x.key);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "proposals",
                 columns: table => new
                 {
@@ -175,6 +217,21 @@ namespace AgentLedger.Storage.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_agent_executions_archive_agent_name_started_at",
+                table: "agent_executions_archive",
+                columns: new[] { "agent_name", "started_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_agent_executions_archive_agent_name_status_started_at",
+                table: "agent_executions_archive",
+                columns: new[] { "agent_name", "status", "started_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_agent_executions_archive_id",
+                table: "agent_executions_archive",
+                column: "id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_agent_rollups_agent_name_period_bucket_start",
                 table: "agent_rollups",
                 columns: new[] { "agent_name", "period", "bucket_start" });
@@ -218,6 +275,9 @@ namespace AgentLedger.Storage.Postgres.Migrations
                 name: "agent_executions");
 
             migrationBuilder.DropTable(
+                name: "agent_executions_archive");
+
+            migrationBuilder.DropTable(
                 name: "agent_rollups");
 
             migrationBuilder.DropTable(
@@ -228,6 +288,9 @@ namespace AgentLedger.Storage.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "agents");
+
+            migrationBuilder.DropTable(
+                name: "ledger_meta");
 
             migrationBuilder.DropTable(
                 name: "proposals");

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace AgentLedger.Storage.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteLedgerDbContext))]
-    [Migration("20261123234123_InitialLedger")]
+    [Migration("20261123235039_InitialLedger")]
     partial class InitialLedger
     {
         /// <inheritdoc />
@@ -53,6 +53,111 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                     b.ToTable("agents", (string)null);
                 });
 
+            modelBuilder.Entity("AgentLedger.Storage.Entities.ArchivedExecutionEntity", b =>
+                {
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("AgentName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("agent_name");
+
+                    b.Property<long?>("AllocatedBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("allocated_bytes");
+
+                    b.Property<long>("ArchivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("archived_at");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed_at");
+
+                    b.Property<long?>("CpuMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cpu_ms");
+
+                    b.Property<long?>("DurationMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_message");
+
+                    b.Property<string>("ErrorType")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_type");
+
+                    b.Property<long?>("HeartbeatAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("heartbeat_at");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metadata");
+
+                    b.Property<string>("Metrics")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metrics");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("node");
+
+                    b.Property<int>("ProposalsCreated")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("proposals_created");
+
+                    b.Property<long>("ResourcesProcessed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resources_processed");
+
+                    b.Property<long?>("ScheduledFor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("scheduled_for");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("StartedAt", "Seq")
+                        .HasName("pk_agent_executions_archive");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_agent_executions_archive_id");
+
+                    b.HasIndex("AgentName", "StartedAt")
+                        .HasDatabaseName("ix_agent_executions_archive_agent_name_started_at");
+
+                    b.HasIndex("AgentName", "Status", "StartedAt")
+                        .HasDatabaseName("ix_agent_executions_archive_agent_name_status_started_at");
+
+                    b.ToTable("agent_executions_archive", (string)null);
+                });
+
             modelBuilder.Entity("AgentLedger.Storage.Entities.ExecutionEntity", b =>
                 {
                     b.Property<long>("Seq")
@@ -90,6 +195,10 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasMaxLength(512)
                         .HasColumnType("TEXT")
                         .HasColumnName("error_type");
+
+                    b.Property<long?>("HeartbeatAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("heartbeat_at");
 
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT")
@@ -156,6 +265,24 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasDatabaseName("ix_agent_executions_agent_name_status_started_at");
 
                     b.ToTable("agent_executions", (string)null);
+                });
+
+            modelBuilder.Entity("AgentLedger.Storage.Entities.LedgerMetaEntity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("Key")
+                        .HasName("pk_ledger_meta");
+
+                    b.ToTable("ledger_meta", (string)null);
                 });
 
             modelBuilder.Entity("AgentLedger.Storage.Entities.ProposalEntity", b =>

@@ -33,11 +33,42 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                     metrics = table.Column<string>(type: "TEXT", nullable: true),
                     metadata = table.Column<string>(type: "TEXT", nullable: true),
                     cpu_ms = table.Column<long>(type: "INTEGER", nullable: true),
-                    allocated_bytes = table.Column<long>(type: "INTEGER", nullable: true)
+                    allocated_bytes = table.Column<long>(type: "INTEGER", nullable: true),
+                    heartbeat_at = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_agent_executions", x => x.seq);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "agent_executions_archive",
+                columns: table => new
+                {
+                    seq = table.Column<long>(type: "INTEGER", nullable: false),
+                    started_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    archived_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    agent_name = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    trigger = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    scheduled_for = table.Column<long>(type: "INTEGER", nullable: true),
+                    node = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    completed_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    duration_ms = table.Column<long>(type: "INTEGER", nullable: true),
+                    status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    error_type = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    error_message = table.Column<string>(type: "TEXT", nullable: true),
+                    proposals_created = table.Column<int>(type: "INTEGER", nullable: false),
+                    resources_processed = table.Column<long>(type: "INTEGER", nullable: false),
+                    metrics = table.Column<string>(type: "TEXT", nullable: true),
+                    metadata = table.Column<string>(type: "TEXT", nullable: true),
+                    cpu_ms = table.Column<long>(type: "INTEGER", nullable: true),
+                    allocated_bytes = table.Column<long>(type: "INTEGER", nullable: true),
+                    heartbeat_at = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_agent_executions_archive", x => new { x.started_at, x.seq });
                 });
 
             migrationBuilder.CreateTable(
@@ -125,6 +156,18 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "ledger_meta",
+                columns: table => new
+                {
+                    key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    value = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_ledger_meta", x => x.key);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "proposals",
                 columns: table => new
                 {
@@ -174,6 +217,21 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_agent_executions_archive_agent_name_started_at",
+                table: "agent_executions_archive",
+                columns: new[] { "agent_name", "started_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_agent_executions_archive_agent_name_status_started_at",
+                table: "agent_executions_archive",
+                columns: new[] { "agent_name", "status", "started_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_agent_executions_archive_id",
+                table: "agent_executions_archive",
+                column: "id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_agent_rollups_agent_name_period_bucket_start",
                 table: "agent_rollups",
                 columns: new[] { "agent_name", "period", "bucket_start" });
@@ -217,6 +275,9 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                 name: "agent_executions");
 
             migrationBuilder.DropTable(
+                name: "agent_executions_archive");
+
+            migrationBuilder.DropTable(
                 name: "agent_rollups");
 
             migrationBuilder.DropTable(
@@ -227,6 +288,9 @@ namespace AgentLedger.Storage.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "agents");
+
+            migrationBuilder.DropTable(
+                name: "ledger_meta");
 
             migrationBuilder.DropTable(
                 name: "proposals");
