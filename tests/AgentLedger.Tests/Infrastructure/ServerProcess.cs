@@ -24,7 +24,7 @@ public sealed class ServerProcess : IDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<ServerProcess> StartAsync(TestDatabase database, string node = "test-node")
+    public static async Task<ServerProcess> StartAsync(TestDatabase database, string node = "test-node", IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         var dll = Path.Combine(AppContext.BaseDirectory, "AgentLedger.TestHost.dll");
@@ -42,6 +42,10 @@ public sealed class ServerProcess : IDisposable
         info.Environment["AgentLedger__ApiKey"] = LedgerFactory.ApiKey;
         info.Environment["AgentLedger__DataFolder"] = database.Folder;
         info.Environment["AgentLedger__Node"] = node;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            info.Environment["AgentLedger__" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server process");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -57,11 +57,20 @@ public sealed class TestDatabase : IDisposable
         return command.ExecuteScalar();
     }
 
-    public DbConnection Open()
+    /// <summary>Changes the database behind the application's back (to prove that checks notice).</summary>
+    public int Execute(string sql)
+    {
+        using var connection = Open(readOnly: false);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+
+    public DbConnection Open(bool readOnly = true)
     {
         DbConnection connection = IsPostgres
             ? new NpgsqlConnection(ConnectionString)
-            : new SqliteConnection($"Data Source={FilePath};Mode=ReadOnly;Pooling=False");
+            : new SqliteConnection($"Data Source={FilePath};Mode={(readOnly ? "ReadOnly" : "ReadWrite")};Pooling=False");
         connection.Open();
         return connection;
     }
