@@ -26,6 +26,8 @@ internal sealed class EfAgentDirectory(ILedgerDbContextFactory contexts) : IAgen
         var builtIn = agents.ToDictionary(a => a.Name);
         var kind = AgentKind.BuiltIn.ToWire();
         await using var db = contexts.Create();
+        // Several nodes may start at once: on SQLite the (immediate) transaction serialises them.
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var agent in builtIn.Values)
         {
             await db.EnsureAgentAsync(
@@ -42,6 +44,7 @@ internal sealed class EfAgentDirectory(ILedgerDbContextFactory contexts) : IAgen
             (row.DisplayName, row.Description, row.Kind) = (agent.DisplayName, agent.Description, kind);
         }
         await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
     }
 
     private static AgentInfo ToModel(AgentEntity row) =>

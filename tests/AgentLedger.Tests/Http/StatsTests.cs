@@ -251,16 +251,20 @@ public sealed class StatsTests : IDisposable
     {
         (await _client.SetConfigAsync("scripted", new { timeout_seconds = 5, config = new { outcome = "block" } })).EnsureSuccessStatusCode();
         var run = _client.PostExpectAsync("/api/agents/scripted/run?wait=true", new { }, 200);
-        while (_db.Scalar("SELECT COUNT(*) FROM agent_executions WHERE status = 'running'") == 0)
-        {
-            await Task.Delay(10);
-        }
 
-        _time.Advance(TimeSpan.FromSeconds(5));
+        // The runner arms its timeout just after the running row is written: step the clock until it fires.
+        for (var i = 0; i < 200 && !run.IsCompleted; i++)
+        {
+            if (_db.Scalar("SELECT COUNT(*) FROM agent_executions WHERE status = 'running'") > 0)
+            {
+                _time.Advance(TimeSpan.FromSeconds(1));
+            }
+            await Task.Delay(25);
+        }
         var finished = await run;
 
         Assert.Equal("timeout", (string?)finished["status"]);
-        Assert.Equal(5000, (long)finished["duration_ms"]!);
+        Assert.InRange((long)finished["duration_ms"]!, 5000, 6000);
         var stats = (await _client.GetNodeAsync("/api/agents/scripted/stats"))["stats"]!;
         Assert.Equal(1, (long)stats["failure_count_30d"]!);
         Assert.Equal("timeout", (string?)stats["last_status"]);

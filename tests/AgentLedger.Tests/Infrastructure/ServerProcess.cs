@@ -11,16 +11,20 @@ namespace AgentLedger.Tests.Infrastructure;
 public sealed class ServerProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
 
-    private ServerProcess(Process process, Uri address)
+    private ServerProcess(Process process, Uri address, string node)
     {
         _process = process;
+        Node = node;
         Address = address;
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
         Client.DefaultRequestHeaders.Add("X-Api-Key", LedgerFactory.ApiKey);
     }
 
     public Uri Address { get; }
+
+    public string Node { get; }
 
     public HttpClient Client { get; }
 
@@ -36,6 +40,7 @@ public sealed class ServerProcess : IDisposable
             UseShellExecute = false,
         };
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["AgentLedger__Database__Provider"] = TestDatabase.Provider;
         info.Environment["AgentLedger__Database__ConnectionString"] = database.ConnectionString;
         info.Environment["AgentLedger__Database__Synchronous"] = "NORMAL";
@@ -47,13 +52,28 @@ public sealed class ServerProcess : IDisposable
             info.Environment["AgentLedger__" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server process");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"), node);
+        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
         await server.WaitReadyAsync();
         return server;
+    }
+
+    /// <summary>The last lines the process wrote, for failure messages.</summary>
+    public string Log => string.Join('\n', _log);
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        _log.Enqueue(line);
+        while (_log.Count > 200 && _log.TryDequeue(out _))
+        {
+        }
     }
 
     /// <summary>SIGKILL: no shutdown hooks run, exactly like a crash or an OOM kill.</summary>
@@ -80,7 +100,7 @@ public sealed class ServerProcess : IDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"the server process exited with code {_process.ExitCode}");
+                throw new InvalidOperationException($"the server process exited with code {_process.ExitCode}:\n{Log}");
             }
             try
             {

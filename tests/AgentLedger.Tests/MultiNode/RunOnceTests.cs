@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using AgentLedger.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace AgentLedger.Tests.MultiNode;
+
+/// <summary>Three server processes on one database, all scheduling the same agent every second.</summary>
+public sealed class RunOnceTests(ITestOutputHelper output)
+{
+    private static readonly Dictionary<string, string> FastHeartbeat = new() { ["HeartbeatSeconds"] = "1" };
+
+    [Fact]
+    public async Task Each_slot_runs_exactly_once_and_a_killed_node_leaves_its_run_abandoned()
+    {
+        using var db = new TestDatabase();
+        var nodes = await Task.WhenAll(new[] { "node-a", "node-b", "node-c" }.Select(n => ServerProcess.StartAsync(db, n, FastHeartbeat)));
+        try
+        {
+            (await nodes[0].Client.PutJsonAsync("/api/agents/scripted/settings", new { interval_seconds = 1, config = new { delay_ms = 300 } })).EnsureSuccessStatusCode();
+            var started = DateTime.UtcNow;
+
+            // Kill whichever node is in the middle of a run (the first node to tick after a slot tends to win them all).
+            string? killed = null, killedNode = null;
+            while (killed is null && DateTime.UtcNow - started < TimeSpan.FromSeconds(15))
+            {
+                if (DateTime.UtcNow - started > TimeSpan.FromSeconds(5)
+                    && db.Query("SELECT id FROM agent_executions WHERE status = 'running'") is { } id)
+                {
+                    killedNode = (string)db.Query($"SELECT node FROM agent_executions WHERE id = '{id}'")!;
+                    nodes.Single(n => n.Node == killedNode).Kill();
+                    killed = id.ToString();
+                }
+                await Task.Delay(20);
+            }
+            Assert.True(killed is not null, "no run was ever seen in progress");
+            var killedAt = DateTime.UtcNow;
+            var client = nodes.First(n => n.Node != killedNode).Client;
+            while (DateTime.UtcNow - started < TimeSpan.FromSeconds(20))
+            {
+                await Task.Delay(200);
+            }
+            (await client.PutJsonAsync("/api/agents/scripted/settings", new { enabled = false })).EnsureSuccessStatusCode();
+
+            // The survivors abandon the dead node's run once three heartbeats are missed.
+            JsonNode? victim = null;
+            for (var i = 0; i < 100 && (string?)victim?["status"] != "abandoned"; i++)
+            {
+                await Task.Delay(100);
+                victim = await client.GetNodeAsync($"/api/executions/{killed}");
+            }
+            Assert.Equal("abandoned", (string?)victim!["status"]);
+            Assert.Equal(killedNode, (string?)victim["node"]);
+            for (var i = 0; i < 50 && db.Scalar("SELECT COUNT(*) FROM agent_executions WHERE status = 'running'") > 0; i++)
+            {
+                await Task.Delay(100);
+            }
+
+            var runs = (await client.GetNodeAsync("/api/agents/scripted/executions?limit=500"))["items"]!.AsArray()
+                .Select(r => (Slot: DateTimeOffset.Parse((string)r!["scheduled_for"]!, CultureInfo.InvariantCulture), Node: (string)r["node"]!, Status: (string)r["status"]!))
+                .OrderBy(r => r.Slot)
+                .ToList();
+            output.WriteLine($"{runs.Count} runs: " + string.Join(", ", runs.GroupBy(r => r.Node).Select(g => $"{g.Key} {g.Count()}")));
+
+            Assert.True(runs.Count >= 12, $"only {runs.Count} scheduled runs in 20 s");
+            Assert.Equal(runs.Count, runs.Select(r => r.Slot).Distinct().Count());
+            for (var i = 1; i < runs.Count; i++)
+            {
+                Assert.True(runs[i].Slot - runs[i - 1].Slot == TimeSpan.FromSeconds(1), $"slot {runs[i - 1].Slot:O} is followed by {runs[i].Slot:O}");
+            }
+            Assert.All(runs, r => Assert.Contains(r.Status, new[] { "success", "abandoned" }));
+            Assert.Single(runs, r => r.Status == "abandoned");
+            Assert.True(runs.Count(r => r.Node != killedNode && r.Slot.UtcDateTime > killedAt) >= 5, "the surviving nodes did not carry on");
+            Assert.Equal(0, db.Scalar("SELECT COUNT(*) FROM agent_executions WHERE scheduled_for IS NOT NULL AND node IS NULL"));
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                node.Dispose();
+            }
+        }
+    }
+}
