@@ -37,12 +37,14 @@ public static class LedgerServer
 
         services.TryAddSingletonTimeProvider();
         services.AddLedgerStorage(storage);
+        services.AddCommons(storage);
         services.AddSingleton<AgentCatalog>();
         services.AddSingleton<SettingsService>();
         services.AddSingleton<StatsService>();
         services.AddSingleton(new RunnerOptions { Node = string.IsNullOrWhiteSpace(options.Node) ? new RunnerOptions().Node : options.Node });
         services.AddSingleton<AgentRunner>();
         services.AddHostedService<LedgerLifecycle>();
+        services.AddHostedService<CommonsLifecycle>();
         services.AddHostedService<ProposalExpiryService>();
 
         services.AddSingleton(sp => new ApiKeyStore(options.ApiKey, StorageServiceCollectionExtensions.DataFolder(storage), sp.GetRequiredService<ILogger<ApiKeyStore>>()));
@@ -76,6 +78,7 @@ public static class LedgerServer
         app.MapStatsApi();
         app.MapExecutionsApi();
         app.MapProposalsApi();
+        app.MapCommonsApi();
         return app;
     }
 
