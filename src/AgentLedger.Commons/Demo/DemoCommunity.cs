@@ -212,8 +212,8 @@ public static class DemoCommunity
             ListingKind kind, Member member, string category, string title, double quantity, string unit,
             DateTimeOffset from, DateTimeOffset until, DateTimeOffset? expiresAt, ListingStatus status)
         {
-            // Posted a little before it became available (and before it spoilt).
-            var created = Earliest(from, expiresAt ?? from) - Hours(1, 30);
+            // Posted a little before it became available (and before it spoilt), never in the future.
+            var created = Earliest(Earliest(from, now), expiresAt ?? from) - Hours(1, 30);
             _listings.Add(new Listing(
                 NewId(), kind, member.Id, CategoryId(category), title, null, quantity, unit, member.LocationId,
                 from, until, expiresAt, status, created, Demo: true));
