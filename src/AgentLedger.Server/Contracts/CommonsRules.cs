@@ -66,7 +66,7 @@ public sealed class CommonsRules(DateTimeOffset now)
         var category = Reference("category_id", request.CategoryId);
         var location = Reference("location_id", request.LocationId);
         var title = Text("title", request.Title, CommonsDbContext.NameLength);
-        var description = Text("description", request.Description, CommonsDbContext.DescriptionLength, required: false);
+        var description = OptionalText("description", request.Description, CommonsDbContext.DescriptionLength);
         var quantity = request.Quantity ?? 1;
         Positive("quantity", quantity);
         var unit = request.Unit is null ? "item" : Text("unit", request.Unit, CommonsDbContext.UnitLength);
@@ -168,15 +168,12 @@ public sealed class CommonsRules(DateTimeOffset now)
         return new Commitment(id, planId, member!, LedgerTime.Normalize(request.AvailableFrom!.Value), LedgerTime.Normalize(request.AvailableUntil!.Value));
     }
 
-    private string Text(string field, string? value, int maxLength, bool required = true)
+    private string Text(string field, string? value, int maxLength)
     {
         var text = value?.Trim();
         if (string.IsNullOrEmpty(text))
         {
-            if (required || value is not null)
-            {
-                Add(field, value is null ? "is required" : "must not be blank");
-            }
+            Add(field, value is null ? "is required" : "must not be blank");
             return "";
         }
         if (text.Length > maxLength)
@@ -190,6 +187,10 @@ public sealed class CommonsRules(DateTimeOffset now)
         }
         return text;
     }
+
+    /// <summary>An optional text left blank is simply absent.</summary>
+    private string? OptionalText(string field, string? value, int maxLength) =>
+        string.IsNullOrWhiteSpace(value) ? null : Text(field, value, maxLength);
 
     private string? Reference(string field, string? id, bool required = true)
     {

@@ -146,7 +146,13 @@ public sealed class CommonsApiTests : IClassFixture<CommonsApiTests.Host>
         for (var i = 0; i < 5; i++)
         {
             var listing = new { kind = "offer", member_id = _host.Member, category_id = category, title = $"Offer {i}", location_id = _host.Location };
-            ids.Add((string)(await _host.Client.PostExpectAsync("/api/commons/listings", listing, 201))["id"]!);
+            var created = await _host.Client.PostExpectAsync("/api/commons/listings", listing, 201);
+            ids.Add((string)created["id"]!);
+            // The defaults of an offer sent with only what is required.
+            Assert.Equal(1, (double)created["quantity"]!);
+            Assert.Equal("item", (string?)created["unit"]);
+            Assert.Null(created["description"]);
+            Assert.Null(created["available_from"]);
         }
 
         var seen = new List<string>();
