@@ -38,6 +38,7 @@ public static class LedgerServer
 
         services.TryAddSingletonTimeProvider();
         services.AddLedgerStorage(storage);
+        services.AddCommons(storage);
         services.AddSingleton(new CatalogOptions(DemoIntervals: options.Demo));
         services.AddSingleton<AgentCatalog>();
         services.AddSingleton<ScheduleReader>();
@@ -46,6 +47,7 @@ public static class LedgerServer
         services.AddSingleton(new RunnerOptions { Node = string.IsNullOrWhiteSpace(options.Node) ? new RunnerOptions().Node : options.Node });
         services.AddSingleton<AgentRunner>();
         services.AddHostedService<LedgerLifecycle>();
+        services.AddHostedService<CommonsLifecycle>();
         services.AddHostedService<ProposalExpiryService>();
         services.AddHostedService<AgentScheduler>();
         services.AddHostedService<RunWatchdog>();
@@ -83,6 +85,7 @@ public static class LedgerServer
         app.MapStatsApi();
         app.MapExecutionsApi();
         app.MapProposalsApi();
+        app.MapCommonsApi();
         return app;
     }
 

@@ -1,3 +1,4 @@
+using AgentLedger.Commons.Storage;
 using AgentLedger.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -18,8 +19,8 @@ public static class HealthApi
         return app;
     }
 
-    /// <summary>Ready means the database answers and every migration is applied.</summary>
-    private sealed class DatabaseHealthCheck(LedgerDatabase database) : IHealthCheck
+    /// <summary>Ready means the database answers and every migration, the ledger's and the commons', is applied.</summary>
+    private sealed class DatabaseHealthCheck(LedgerDatabase database, CommonsDatabase commons) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
@@ -29,7 +30,8 @@ public static class HealthApi
                 {
                     return HealthCheckResult.Unhealthy("The database cannot be reached.");
                 }
-                var pending = await database.PendingMigrationsAsync(cancellationToken);
+                var pending = (await database.PendingMigrationsAsync(cancellationToken))
+                    .Concat(await commons.PendingMigrationsAsync(cancellationToken)).ToList();
                 return pending.Count == 0
                     ? HealthCheckResult.Healthy()
                     : HealthCheckResult.Unhealthy($"{pending.Count} migrations are not applied.");

@@ -1,0 +1,19 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentLedger.Commons.Storage;
+
+/// <summary>Schema of the commons tables.</summary>
+public sealed class CommonsDatabase(ICommonsDbContextFactory contexts)
+{
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var db = contexts.Create();
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = contexts.Create();
+        return (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+    }
+}

@@ -1,0 +1,38 @@
+using System.Data.Common;
+using AgentLedger.Storage;
+using AgentLedger.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace AgentLedger.Commons.Storage.Sqlite;
+
+public sealed class SqliteCommonsDbContext(DbContextOptions<SqliteCommonsDbContext> options) : CommonsDbContext(options)
+{
+    /// <summary>The commons shares the ledger's database file; its own history table keeps the two migration sets apart.</summary>
+    public const string MigrationsHistoryTable = "__commons_migrations";
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        SqliteSetup.ApplyConventions(configurationBuilder);
+
+    public override async Task<DbTransaction> BeginSnapshotAsync(CancellationToken cancellationToken)
+    {
+        await Database.OpenConnectionAsync(cancellationToken);
+        // EF's BeginTransaction is BEGIN IMMEDIATE, which takes the write lock; a deferred one
+        // only reads, and in WAL mode keeps the snapshot of its first read until it ends.
+        var transaction = ((SqliteConnection)Database.GetDbConnection()).BeginTransaction(deferred: true);
+        await Database.UseTransactionAsync(transaction, cancellationToken);
+        return transaction;
+    }
+}
+
+/// <summary>Used by <c>dotnet ef migrations add … --context SqliteCommonsDbContext</c>.</summary>
+public sealed class SqliteCommonsDbContextDesignFactory : IDesignTimeDbContextFactory<SqliteCommonsDbContext>
+{
+    public SqliteCommonsDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<SqliteCommonsDbContext>();
+        builder.UseLedgerSqlite(new StorageOptions { ConnectionString = "Data Source=design-time.db" }, SqliteCommonsDbContext.MigrationsHistoryTable);
+        return new SqliteCommonsDbContext(builder.Options);
+    }
+}
