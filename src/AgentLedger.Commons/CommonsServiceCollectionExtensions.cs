@@ -1,9 +1,11 @@
 using AgentLedger.Commons.Demo;
 using AgentLedger.Commons.Model;
 using AgentLedger.Commons.Storage;
+using AgentLedger.Commons.Storage.Postgres;
 using AgentLedger.Commons.Storage.Sqlite;
 using AgentLedger.Commons.Storage.Stores;
 using AgentLedger.Storage;
+using AgentLedger.Storage.Postgres;
 using AgentLedger.Storage.Sqlite;
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -19,8 +21,12 @@ public static class CommonsServiceCollectionExtensions
                 services.AddPooledDbContextFactory<SqliteCommonsDbContext>(o => o.UseLedgerSqlite(storage, SqliteCommonsDbContext.MigrationsHistoryTable));
                 services.AddSingleton<ICommonsDbContextFactory, CommonsDbContextFactory<SqliteCommonsDbContext>>();
                 break;
+            case "postgres" or "postgresql":
+                services.AddPooledDbContextFactory<PostgresCommonsDbContext>(o => o.UseLedgerPostgres(storage, SqliteCommonsDbContext.MigrationsHistoryTable));
+                services.AddSingleton<ICommonsDbContextFactory, CommonsDbContextFactory<PostgresCommonsDbContext>>();
+                break;
             default:
-                throw new InvalidOperationException($"AgentLedger:Database:Provider '{storage.Provider}' is not supported by the commons; use 'sqlite'.");
+                throw new InvalidOperationException($"AgentLedger:Database:Provider '{storage.Provider}' is not supported by the commons; use 'sqlite' or 'postgres'.");
         }
         services.AddSingleton<ICommonsReader, EfCommonsReader>();
         services.AddSingleton<CommunityStore>();
@@ -28,6 +34,7 @@ public static class CommonsServiceCollectionExtensions
         services.AddSingleton<InventoryStore>();
         services.AddSingleton<PlanStore>();
         services.AddSingleton<CommonsDatabase>();
+        services.AddSingleton<IDatabaseMigrator>(sp => sp.GetRequiredService<CommonsDatabase>());
         services.AddSingleton<DemoSeeder>();
         return services;
     }

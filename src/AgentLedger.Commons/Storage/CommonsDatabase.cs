@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 namespace AgentLedger.Commons.Storage;
 
 /// <summary>Schema of the commons tables.</summary>
-public sealed class CommonsDatabase(ICommonsDbContextFactory contexts)
+public sealed class CommonsDatabase(ICommonsDbContextFactory contexts) : AgentLedger.Storage.IDatabaseMigrator
 {
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
