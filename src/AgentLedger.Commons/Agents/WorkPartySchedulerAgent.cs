@@ -80,7 +80,8 @@ public static class WorkPartyPlanning
     /// </summary>
     internal static WorkPartySlot? BestSlot(WorkPlan plan, IReadOnlyList<Commitment> commitments, DateTimeOffset now, CommonsLookup lookup)
     {
-        if (!double.IsFinite(plan.DurationHours) || plan.DurationHours <= 0)
+        // Checked in hours first: a duration longer than the window cannot fit, and converting an absurd one would overflow.
+        if (!double.IsFinite(plan.DurationHours) || plan.DurationHours <= 0 || plan.DurationHours > (plan.WindowEnd - plan.WindowStart).TotalHours)
         {
             return null;
         }

@@ -129,6 +129,21 @@ public sealed class WorkPartySchedulerTests
         Assert.Equal(5, result.Metrics!["plans_checked"]);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(8.5)]
+    [InlineData(1e300)]
+    [InlineData(double.NaN)]
+    public async Task A_duration_that_cannot_fit_the_window_gets_no_party(double hours)
+    {
+        var plan = Plan("p-odd", "Odd", 1, hours, Tomorrow(9), Tomorrow(17));
+        var result = await RunAsync(Agent([plan], [Commit("c-1", "p-odd", "m-ana", Tomorrow(9), Tomorrow(17))]));
+
+        Assert.Empty(result.Proposals);
+        Assert.Equal(1, result.Metrics!["plans_checked"]);
+    }
+
     [Fact]
     public void Default_settings_and_config()
     {
