@@ -3,6 +3,7 @@ using AgentLedger.Core.Runner;
 using AgentLedger.Core.Scheduling;
 using AgentLedger.Core.Settings;
 using AgentLedger.Core.Stats;
+using AgentLedger.Commons.Agents;
 using AgentLedger.Server.Apis;
 using AgentLedger.Server.Auth;
 using AgentLedger.Server.Hosting;
@@ -39,6 +40,7 @@ public static class LedgerServer
         services.TryAddSingletonTimeProvider();
         services.AddLedgerStorage(storage);
         services.AddCommons(storage);
+        services.AddCommonsAgents();
         services.AddSingleton(new CatalogOptions(DemoIntervals: options.Demo));
         services.AddSingleton<AgentCatalog>();
         services.AddSingleton<ScheduleReader>();

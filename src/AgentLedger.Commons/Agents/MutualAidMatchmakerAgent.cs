@@ -98,10 +98,16 @@ public static class MutualAidMatching
         });
     }
 
-    /// <summary>Same category, and never a member with themself.</summary>
+    /// <summary>
+    /// What can change hands at all: the same category in the same unit, windows that overlap, and
+    /// never a member with themself. Only such pairs are scored; a good score cannot rescue a pair
+    /// whose goods cannot be compared or whose people are never free at the same time.
+    /// </summary>
     public static bool Compatible(Listing offer, Listing need) =>
         string.Equals(offer.CategoryId, need.CategoryId, StringComparison.Ordinal)
-        && !string.Equals(offer.MemberId, need.MemberId, StringComparison.Ordinal);
+        && !string.Equals(offer.MemberId, need.MemberId, StringComparison.Ordinal)
+        && CommonsText.SameUnit(offer.Unit, need.Unit)
+        && TimeOverlap(offer.AvailableFrom, offer.AvailableUntil, need.AvailableFrom, need.AvailableUntil) > 0;
 
     internal static MatchScore Score(Listing offer, Listing need, CommonsLookup lookup, MatchmakerConfig config)
     {

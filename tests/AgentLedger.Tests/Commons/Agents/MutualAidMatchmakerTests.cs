@@ -26,10 +26,10 @@ public sealed class MutualAidMatchmakerTests
         Offer("o-eggs", "m-eli", "cat-eggs", 12, "pcs"),
         Need("n-eggs-self", "m-eli", "cat-eggs", 6, "pcs"),
         Need("n-eggs", "m-dee", "cat-eggs", 6, "pcs"),
-        // Unit mismatch zeroes quantity: 0.28 + 0.3 + 0 = 0.58 (0.88 with the same unit).
+        // Different units cannot be compared: not a compatible pair, never scored (it would score 0.88 with the same unit).
         Offer("o-milk", "m-ana", "cat-milk", 5, "l"),
         Need("n-milk", "m-ben", "cat-milk", 3, "kg", locationId: East2.Id),
-        // Disjoint windows zero time: 0.28 + 0 + 0.3 = 0.58.
+        // Disjoint windows: the two are never free at once, so the pair is not compatible.
         Offer("o-soup", "m-ana", "cat-soup", 5, from: Now.AddDays(1), until: Now.AddDays(2)),
         Need("n-soup", "m-ben", "cat-soup", 3, locationId: East2.Id, from: Now.AddDays(3), until: Now.AddDays(4)),
         // Half of the shorter window overlaps: 0.28 + 0.3*0.5 + 0.3 = 0.73.
@@ -64,11 +64,11 @@ public sealed class MutualAidMatchmakerTests
     {
         var result = await RunAsync(Agent());
 
-        // fruit, jam, honey, eggs (Dee only), milk, soup, bread, grain, veg; not the self, fulfilled or cross-category pairs.
-        Assert.Equal(9, result.Metrics!["pairs_scored"]);
+        // fruit, jam, honey, eggs (Dee only), bread, grain, veg; not the self, fulfilled, cross-category, other-unit or disjoint-window pairs.
+        Assert.Equal(7, result.Metrics!["pairs_scored"]);
         Assert.Equal(6, result.Metrics["matches_found"]);
         Assert.Equal(10 + 11, result.ResourcesProcessed);
-        Assert.Equal(9, result.Metadata!.Value.GetProperty("counts").GetProperty("pairs_scored").GetDouble());
+        Assert.Equal(7, result.Metadata!.Value.GetProperty("counts").GetProperty("pairs_scored").GetDouble());
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class MutualAidMatchmakerTests
 
         Assert.Equal(["o-eggs", "o-fruit"], result.Proposals.Select(p => p.String("offer_id")));
         Assert.All(result.Proposals, p => Assert.Equal(1, p.Number("score")));
-        Assert.Equal(9, result.Metrics!["pairs_scored"]);
+        Assert.Equal(7, result.Metrics!["pairs_scored"]);
     }
 
     [Theory]
