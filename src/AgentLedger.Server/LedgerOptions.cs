@@ -25,6 +25,12 @@ public sealed class LedgerOptions
     /// <summary>How often a node renews the heartbeat of its runs; a run three beats silent is abandoned.</summary>
     public int HeartbeatSeconds { get; set; } = 10;
 
+    /// <summary>Require the API key for <c>GET /metrics</c>.</summary>
+    public bool ProtectMetrics { get; set; }
+
+    /// <summary><c>json</c> for one JSON object per log line (with scopes: execution_id, agent); else plain text.</summary>
+    public string LogFormat { get; set; } = "text";
+
     /// <summary>How often pending proposals are checked for expiry.</summary>
     public TimeSpan ProposalExpirySweep { get; set; } = TimeSpan.FromMinutes(1);
 }

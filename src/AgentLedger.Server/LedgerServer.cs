@@ -9,6 +9,7 @@ using AgentLedger.Server.Auth;
 using AgentLedger.Server.Hosting;
 using AgentLedger.Server.Json;
 using AgentLedger.Server.Problems;
+using AgentLedger.Server.Telemetry;
 using AgentLedger.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
@@ -46,7 +47,8 @@ public static class LedgerServer
         services.AddSingleton<ScheduleReader>();
         services.AddSingleton<SettingsService>();
         services.AddSingleton<StatsService>();
-        services.AddSingleton(new RunnerOptions { Node = string.IsNullOrWhiteSpace(options.Node) ? new RunnerOptions().Node : options.Node });
+        var node = string.IsNullOrWhiteSpace(options.Node) ? new RunnerOptions().Node : options.Node;
+        services.AddSingleton(new RunnerOptions { Node = node });
         services.AddSingleton<AgentRunner>();
         services.AddHostedService<LedgerLifecycle>();
         services.AddHostedService<CommonsLifecycle>();
@@ -66,7 +68,20 @@ public static class LedgerServer
         services.AddProblemDetails();
         services.AddExceptionHandler<LedgerExceptionHandler>();
         services.AddLedgerHealthChecks();
-        services.AddOpenApi();
+        services.AddLedgerOpenApi();
+        services.AddReportRateLimiting(section.GetSection("RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions());
+        builder.AddLedgerTelemetry(node);
+        if (string.Equals(options.LogFormat, "json", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o =>
+            {
+                // Scopes carry execution_id and agent on every line a run logs.
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            });
+        }
         return builder;
     }
 
@@ -78,8 +93,10 @@ public static class LedgerServer
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapOpenApi();
+        app.MapMetrics(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value.ProtectMetrics);
         app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapHealthApi();
         app.MapAgentsApi();

@@ -7,6 +7,7 @@ using AgentLedger.Core.Common;
 using AgentLedger.Core.Executions;
 using AgentLedger.Core.Proposals;
 using AgentLedger.Core.Settings;
+using AgentLedger.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace AgentLedger.Core.Runner;
@@ -21,11 +22,14 @@ public sealed partial class AgentRunner(
     IExecutionLedger ledger,
     IProposalStore proposalStore,
     SettingsService settingsService,
+    LedgerTelemetry telemetry,
     TimeProvider time,
     RunnerOptions options,
     ILogger<AgentRunner> logger) : IAsyncDisposable
 {
-    private static readonly TimeSpan[] RecordRetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+    /// <summary>About two minutes of retries: a database restart or fail-over must not cost a run its outcome.</summary>
+    private static readonly TimeSpan[] RecordRetryDelays =
+        [.. new[] { 0.2, 1, 2, 5 }.Select(TimeSpan.FromSeconds), .. Enumerable.Repeat(TimeSpan.FromSeconds(10), 11)];
 
     private readonly ConcurrentDictionary<string, Task> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, byte> _recording = new();
@@ -74,6 +78,7 @@ public sealed partial class AgentRunner(
         }
 
         _recording[started.Id] = 0;
+        telemetry.RunStarted(agentName);
         var completion = Task.Run(() => ExecuteAsync(agent, started, settings, gate), CancellationToken.None);
         return new RunHandle(started, completion);
     }
@@ -105,6 +110,7 @@ public sealed partial class AgentRunner(
     private async Task<Execution> ExecuteAsync(IAgent agent, Execution started, AgentSettings settings, TaskCompletionSource gate)
     {
         var runNumber = Interlocked.Increment(ref _runsStarted);
+        using var activity = StartActivity(agent.Name, started);
         var resources = ResourceSnapshot.Take();
         var startTimestamp = time.GetTimestamp();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(settings.TimeoutSeconds), time);
@@ -150,9 +156,15 @@ public sealed partial class AgentRunner(
             Proposals = ProposalRules.WithExpiry(outcome.Proposals, settings, completedAt),
         };
 
+        activity?.SetTag("agentledger.status", outcome.Status.ToWire());
+        if (outcome.Status != ExecutionStatus.Success)
+        {
+            activity?.SetTag("error.type", outcome.ErrorType);
+            activity?.SetStatus(ActivityStatusCode.Error, outcome.ErrorMessage);
+        }
         try
         {
-            var finished = await RecordAsync(started.Id, outcome);
+            var finished = await RecordAsync(started.Id, agent.Name, outcome);
             LogFinished(logger, agent.Name, started.Id, finished.Status.ToWire(), durationMs);
             return finished;
         }
@@ -196,7 +208,7 @@ public sealed partial class AgentRunner(
     /// fails, the row stays <c>running</c> and start-up recovery marks it abandoned, so the run
     /// is never silently lost.
     /// </summary>
-    private async Task<Execution> RecordAsync(Guid id, ExecutionOutcome outcome)
+    private async Task<Execution> RecordAsync(Guid id, string agentName, ExecutionOutcome outcome)
     {
         try
         {
@@ -223,7 +235,20 @@ public sealed partial class AgentRunner(
         finally
         {
             _recording.TryRemove(id, out _);
+            telemetry.RunEnded(agentName);
         }
+    }
+
+    /// <summary>One span per run, named and tagged as the OpenTelemetry GenAI conventions name agent invocations.</summary>
+    private static Activity? StartActivity(string agentName, Execution started)
+    {
+        var activity = LedgerTelemetry.Tracing.StartActivity($"invoke_agent {agentName}", ActivityKind.Internal);
+        activity?.SetTag("gen_ai.operation.name", "invoke_agent");
+        activity?.SetTag("gen_ai.agent.name", agentName);
+        activity?.SetTag("gen_ai.agent.id", agentName);
+        activity?.SetTag("agentledger.execution.id", started.Id.ToString());
+        activity?.SetTag("agentledger.trigger", started.Trigger.ToWire());
+        return activity;
     }
 
     private void Release(string agentName, TaskCompletionSource gate)

@@ -14,10 +14,10 @@ public static class AgentsApi
 {
     public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/agents").WithTags("Agents");
+        var api = app.MapGroup("/api/agents").WithTags("Agents").Problems(StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/", ListAgents).WithSummary("Every known agent: built-in ones and external ones that reported a run.");
-        api.MapGet("/{name}", GetAgent).WithSummary("One agent.");
-        api.MapPost("/{name}/run", RunAgent).RequireAuthorization()
+        api.MapGet("/{name}", GetAgent).WithSummary("One agent.").Problems(StatusCodes.Status404NotFound);
+        api.MapPost("/{name}/run", RunAgent).Mutating().Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
             .WithSummary("Runs an in-process agent now: 202 with the execution id, or 200 with the finished execution when wait=true.");
         return app;
     }

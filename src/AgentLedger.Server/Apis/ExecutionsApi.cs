@@ -10,13 +10,15 @@ public static class ExecutionsApi
 {
     public static IEndpointRouteBuilder MapExecutionsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").WithTags("Executions");
+        var api = app.MapGroup("/api").WithTags("Executions").Problems(StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/agents/{name}/executions", ListExecutions)
-            .WithSummary("An agent's executions, newest first, with cursor paging.");
-        api.MapGet("/executions/{id:guid}", GetExecution).WithSummary("One execution.");
-        api.MapPost("/executions", ReportExecution).RequireAuthorization()
+            .WithSummary("An agent's executions, newest first, with cursor paging.").Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        api.MapGet("/executions/{id:guid}", GetExecution).WithSummary("One execution.").Problems(StatusCodes.Status404NotFound);
+        api.MapPost("/executions", ReportExecution).Reporting()
+            .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("An external agent reports a run: started (running), or finished in one call.");
-        api.MapPost("/executions/{id:guid}/complete", CompleteExecution).RequireAuthorization()
+        api.MapPost("/executions/{id:guid}/complete", CompleteExecution).Reporting()
+            .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Finalises a running execution reported by an external agent.");
         return app;
     }

@@ -12,11 +12,11 @@ public static class ProposalsApi
 
     public static IEndpointRouteBuilder MapProposalsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/proposals").WithTags("Proposals");
-        api.MapGet("/", ListProposals).WithSummary("Proposals, newest first, filtered by agent and status.");
-        api.MapGet("/{id:guid}", GetProposal).WithSummary("One proposal.");
-        api.MapPost("/{id:guid}/approve", Approve).RequireAuthorization().WithSummary("Approves a pending proposal; 409 unless pending.");
-        api.MapPost("/{id:guid}/reject", Reject).RequireAuthorization().WithSummary("Rejects a pending proposal; 409 unless pending.");
+        var api = app.MapGroup("/api/proposals").WithTags("Proposals").Problems(StatusCodes.Status503ServiceUnavailable);
+        api.MapGet("/", ListProposals).WithSummary("Proposals, newest first, filtered by agent and status.").Problems(StatusCodes.Status400BadRequest);
+        api.MapGet("/{id:guid}", GetProposal).WithSummary("One proposal.").Problems(StatusCodes.Status404NotFound);
+        api.MapPost("/{id:guid}/approve", Approve).Mutating().Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).WithSummary("Approves a pending proposal; 409 unless pending.");
+        api.MapPost("/{id:guid}/reject", Reject).Mutating().Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).WithSummary("Rejects a pending proposal; 409 unless pending.");
         return app;
     }
 

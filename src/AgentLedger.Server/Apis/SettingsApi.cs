@@ -13,11 +13,11 @@ public static class SettingsApi
 
     public static IEndpointRouteBuilder MapSettingsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/agents/{name}/settings").WithTags("Settings");
+        var api = app.MapGroup("/api/agents/{name}/settings").WithTags("Settings").Problems(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/", GetSettings).WithSummary("The agent's effective settings.");
-        api.MapPut("/", UpdateSettings).RequireAuthorization()
+        api.MapPut("/", UpdateSettings).Mutating().Problems(StatusCodes.Status400BadRequest, StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Partial update; 422 on an invalid value, and the previous settings stay.");
-        api.MapDelete("/", ResetSettings).RequireAuthorization().WithSummary("Resets to the agent's defaults (kept in the history).");
+        api.MapDelete("/", ResetSettings).Mutating().WithSummary("Resets to the agent's defaults (kept in the history).");
         api.MapGet("/history", GetHistory).WithSummary("Previous versions, newest first.");
         return app;
     }

@@ -15,10 +15,10 @@ public static class StatsApi
 
     public static IEndpointRouteBuilder MapStatsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/agents").WithTags("Stats");
+        var api = app.MapGroup("/api/agents").WithTags("Stats").Problems(StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/stats", GetAllStats).WithSummary("Stats of every known agent, from the ledger.");
-        api.MapGet("/{name}/stats", GetAgentStats).WithSummary("Stats of one agent.");
-        api.MapGet("/{name}/history", GetHistory).WithSummary("Runs, failures, proposals and durations per hour or day.");
+        api.MapGet("/{name}/stats", GetAgentStats).WithSummary("Stats of one agent.").Problems(StatusCodes.Status404NotFound);
+        api.MapGet("/{name}/history", GetHistory).WithSummary("Runs, failures, proposals and durations per hour or day.").Problems(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -1,6 +1,8 @@
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Executions;
 using AgentLedger.Core.Runner;
+using AgentLedger.Core.Stats;
+using AgentLedger.Core.Telemetry;
 using AgentLedger.Storage;
 
 namespace AgentLedger.Server.Hosting;
@@ -16,6 +18,8 @@ internal sealed partial class LedgerLifecycle(
     AgentCatalog catalog,
     IExecutionLedger ledger,
     AgentRunner runner,
+    IStatsSource stats,
+    LedgerTelemetry telemetry,
     TimeProvider time,
     ILogger<LedgerLifecycle> logger) : IHostedLifecycleService
 {
@@ -27,6 +31,15 @@ internal sealed partial class LedgerLifecycle(
         if (abandoned.Count > 0)
         {
             LogAbandoned(logger, abandoned.Count, runner.Node);
+        }
+        // The last-success gauge must be true from the first scrape, not only after the next run.
+        var names = (await directory.ListAsync(cancellationToken)).Select(a => a.Name).ToList();
+        foreach (var (agent, latest) in await stats.LatestAsync(names, cancellationToken))
+        {
+            if (latest.LastSuccessAt is { } at)
+            {
+                telemetry.SuccessSeen(agent, at);
+            }
         }
     }
 

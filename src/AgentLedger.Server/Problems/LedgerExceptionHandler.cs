@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentLedger.Core.Common;
+using AgentLedger.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -11,6 +12,8 @@ namespace AgentLedger.Server.Problems;
 /// </summary>
 internal sealed class LedgerExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
+    public const int RetryAfterSeconds = 5;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var problem = exception switch
@@ -25,6 +28,10 @@ internal sealed class LedgerExceptionHandler(IProblemDetailsService problems) : 
             ConflictException => Problem(StatusCodes.Status409Conflict, "Conflict.", exception.Message),
             PayloadTooLargeException => Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large.", exception.Message),
             BadHttpRequestException bad => Problem(bad.StatusCode, TitleFor(bad.StatusCode), DetailFor(bad)),
+            _ when DatabaseFailures.IsUnavailable(exception) => Problem(
+                StatusCodes.Status503ServiceUnavailable,
+                "The database is unavailable.",
+                "Nothing was recorded for this request; retry after the delay in Retry-After."),
             _ => null,
         };
         if (problem is null)
@@ -32,6 +39,10 @@ internal sealed class LedgerExceptionHandler(IProblemDetailsService problems) : 
             return false;
         }
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
