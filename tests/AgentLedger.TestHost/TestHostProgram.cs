@@ -21,5 +21,8 @@ public static class TestHostProgram
 
 public static class ScriptedAgents
 {
-    public static readonly string[] Names = ["scripted", "scripted-b", "idle"];
+    /// <summary>The fault tests need twenty agents in flight at once on one node (one run per agent per node).</summary>
+    public static readonly string[] Workers = [.. Enumerable.Range(1, 20).Select(i => $"worker-{i:00}")];
+
+    public static readonly string[] Names = ["scripted", "scripted-b", "idle", .. Workers];
 }

@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using AgentLedger.Tests.Infrastructure;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentLedger.Tests.Operations;
+
+public sealed class OpenApiTests : IClassFixture<OpenApiTests.Host>
+{
+    private readonly Host _host;
+
+    public OpenApiTests(Host host) => _host = host;
+
+    public sealed class Host : IDisposable
+    {
+        public TestDatabase Database { get; } = new();
+        public LedgerFactory Factory { get; }
+
+        public Host() => Factory = new LedgerFactory(Database);
+
+        public void Dispose()
+        {
+            Factory.Dispose();
+            Database.Dispose();
+        }
+    }
+
+    private static readonly string[] Infrastructure = ["/metrics", "/health/live", "/health/ready", "/openapi/{documentName}.json", "/docs/{**path}"];
+
+    [Fact]
+    public async Task Every_mapped_endpoint_is_in_the_document_with_its_problems()
+    {
+        var document = await _host.Factory.CreateClient().GetNodeAsync("/openapi/v1.json");
+        var paths = document["paths"]!.AsObject();
+        var endpoints = _host.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Route: "/" + e.RoutePattern.RawText!.TrimStart('/'), Method: m)))
+            .Where(e => !Infrastructure.Contains(e.Route) && !e.Route.StartsWith("/docs", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(endpoints.Count >= 40, $"only {endpoints.Count} endpoints found");
+
+        foreach (var (route, method) in endpoints)
+        {
+            var path = route.Replace(":guid", "", StringComparison.Ordinal).TrimEnd('/');
+            Assert.True(paths.ContainsKey(path), $"{method} {path} is not in the OpenAPI document");
+            var operation = paths[path]![method.ToLowerInvariant()];
+            Assert.True(operation is not null, $"{method} {path} has no operation");
+            Assert.False(string.IsNullOrEmpty((string?)operation!["operationId"]), $"{method} {path} has no operationId");
+            var responses = operation["responses"]!.AsObject();
+            if (method != "GET")
+            {
+                Assert.True(responses.ContainsKey("401"), $"{method} {path} does not document 401");
+                Assert.NotNull(operation["security"]);
+                Assert.NotNull(responses["401"]!["content"]!["application/problem+json"]);
+            }
+        }
+        var report = paths["/api/executions"]!["post"]!;
+        Assert.NotNull(report["requestBody"]!["content"]!["application/json"]!["schema"]);
+        foreach (var status in new[] { "400", "413", "429" })
+        {
+            Assert.True(report["responses"]!.AsObject().ContainsKey(status), status);
+        }
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        Assert.NotNull(schemas["ReportExecutionRequest"]!["examples"]);
+        Assert.NotNull(schemas["AgentStats"]!["properties"]!["proposals_created_30d"]);
+        Assert.NotNull(document["components"]!["securitySchemes"]!["ApiKey"]);
+    }
+
+    [SkippableFact]
+    public async Task A_real_OpenAPI_linter_accepts_the_document()
+    {
+        var npx = External.Require("npx");
+        var document = await _host.Factory.CreateClient().GetStringAsync("/openapi/v1.json");
+        var file = Path.Combine(_host.Database.Folder, "openapi.json");
+        await File.WriteAllTextAsync(file, document);
+
+        var (exit, output) = await External.RunAsync(npx, ["-y", "@redocly/cli@2.77.0", "lint", file, "--format=summary"]);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("valid", output);
+    }
+
+    [Fact]
+    public async Task The_docs_page_and_its_script_are_served_locally()
+    {
+        var client = _host.Factory.CreateClient();
+        var page = await client.GetStringAsync("/docs/");
+        Assert.Contains("scalar.js", page);
+        Assert.DoesNotContain("cdn.", page);
+        var script = await client.GetAsync("/docs/scalar.js");
+        script.EnsureSuccessStatusCode();
+        Assert.True((await script.Content.ReadAsByteArrayAsync()).Length > 100_000);
+    }
+}
