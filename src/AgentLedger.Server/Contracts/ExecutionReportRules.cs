@@ -202,9 +202,9 @@ public sealed class ExecutionReportRules(DateTimeOffset now)
         {
             Add(field, $"must be at most {maxLength} characters");
         }
-        else if (HasNul(value))
+        else if (HasNul(value) || value.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r')))
         {
-            Add(field, "must not contain NUL characters");
+            Add(field, "must not contain control characters (tab, line feed and carriage return are allowed)");
         }
     }
 
