@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts (or stops) a throwaway PostgreSQL server on 127.0.0.1 for the test suite.
 #   eval "$(bash scripts/postgres.sh start)"   # exports AGENTLEDGER_TEST_POSTGRES and PGROOT
+#   bash scripts/postgres.sh pause|resume "$PGROOT"   # stop and restart it, keeping its data
 #   bash scripts/postgres.sh stop "$PGROOT"
 set -euo pipefail
 port=${AGENTLEDGER_PG_PORT:-55432}
@@ -16,9 +17,28 @@ case "${1:-}" in
     if [ "$(id -u)" -eq 0 ]; then as=(runuser -u postgres --); chown postgres:postgres "$root"; else as=(); fi
     chmod 700 "$root"
     "${as[@]}" "$bin/initdb" -D "$root/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >&2
-    "${as[@]}" "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $root -c fsync=off -c max_connections=300" start >&2
+    # In the data folder, so a pause/resume restarts it on the same address. fsync is off: this
+    # server is thrown away after the tests, and the tests that matter do not power-cut the machine.
+    cat >> "$root/data/postgresql.auto.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$root'
+fsync = off
+max_connections = 300
+CONF
+    "${as[@]}" "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 start >&2
     echo "export PGROOT=$root AGENTLEDGER_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=postgres;Include Error Detail=true'"
+    ;;
+  pause|resume)
+    # Stops (or restarts) the server but keeps its data: the outage tests use this.
+    root=${2:?usage: postgres.sh pause|resume PGROOT}
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+    if [ "$(id -u)" -eq 0 ]; then as=(runuser -u postgres --); else as=(); fi
+    if [ "$1" = pause ]; then
+      "${as[@]}" "$bin/pg_ctl" -D "$root/data" -m fast -w -t 30 stop >&2
+    else
+      "${as[@]}" "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 start >&2
+    fi
     ;;
   stop)
     root=${2:?usage: postgres.sh stop PGROOT}
@@ -28,5 +48,5 @@ case "${1:-}" in
     fi
     rm -rf "$root"
     ;;
-  *) echo "usage: postgres.sh start | stop PGROOT" >&2; exit 2 ;;
+  *) echo "usage: postgres.sh start | pause PGROOT | resume PGROOT | stop PGROOT" >&2; exit 2 ;;
 esac

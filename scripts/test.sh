@@ -27,6 +27,14 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 status=0
+# promtool checks /metrics; npx runs the OpenAPI linter (tests fail in CI without them).
+if ! command -v promtool >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus) >/dev/null 2>&1 || echo "could not install prometheus (promtool)" >&2
+fi
+if ! command -v npx >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm) >/dev/null 2>&1 || echo "could not install npm (npx)" >&2
+fi
+
 if ! dotnet build AgentLedger.slnx --configuration Release 2>&1 | tail -3; then
   echo "0 passed, 1 failed"
   exit 1
@@ -42,7 +50,9 @@ for engine in $engines; do
     fi
     pgroot=$PGROOT
   fi
-  AGENTLEDGER_TEST_PROVIDER=$engine dotnet test AgentLedger.slnx --configuration Release --no-build 2>&1 | tee -a "$log"
+  # Detailed: the fault, load and corpus tests print their figures (requests, errors, records lost).
+  AGENTLEDGER_TEST_PROVIDER=$engine dotnet test AgentLedger.slnx --configuration Release --no-build \
+    --logger "console;verbosity=detailed" 2>&1 | tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   if [ "$engine" = postgres ]; then
     bash scripts/postgres.sh stop "$pgroot"

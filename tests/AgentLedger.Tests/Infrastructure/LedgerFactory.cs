@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AgentLedger.Tests.Infrastructure;
@@ -21,6 +22,8 @@ public sealed class LedgerFactory(TestDatabase database, FakeTimeProvider? time 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Test output shows the tests' own figures; the hosts speak up only about problems.
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         builder.UseSetting("AgentLedger:Database:Provider", TestDatabase.Provider);
         builder.UseSetting("AgentLedger:Database:ConnectionString", database.ConnectionString);
         builder.UseSetting("AgentLedger:Database:Synchronous", "NORMAL");
