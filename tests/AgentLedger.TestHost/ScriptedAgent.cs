@@ -2,6 +2,7 @@ using System.Text.Json;
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Proposals;
 using AgentLedger.Core.Settings;
+using Microsoft.Extensions.Logging;
 
 namespace AgentLedger.TestHost;
 
@@ -42,6 +43,10 @@ public sealed class ScriptedAgent(string name, int? intervalSeconds = null) : IA
         var outcome = config.TryGetProperty("outcome", out var o) ? o.GetString() : "success";
         var delay = config.TryGetProperty("delay_ms", out var d) ? d.GetInt32() : 0;
         var message = config.TryGetProperty("message", out var m) ? m.GetString() : "scripted failure";
+        if (config.TryGetProperty("log", out var log))
+        {
+            context.Logger.LogWarning("scripted agent says {Text}", log.GetString());
+        }
         if (delay > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(delay), context.TimeProvider, cancellationToken);
