@@ -34,6 +34,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ISettingsStore, EfSettingsStore>();
         services.AddSingleton<IAgentDirectory, EfAgentDirectory>();
         services.AddSingleton<IStatsSource, EfStatsSource>();
+        services.AddSingleton<Core.Insights.IInsightsSource, EfInsightsSource>();
         services.AddSingleton<LedgerDatabase>();
         services.AddSingleton<Retention.LedgerArchiver>();
         services.AddSingleton<Rollups.RollupVerifier>();

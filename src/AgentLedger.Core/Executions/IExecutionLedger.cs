@@ -23,6 +23,9 @@ public interface IExecutionLedger
     /// <summary>Marks in-process runs of any node whose last heartbeat is older than <paramref name="staleBefore"/> as abandoned.</summary>
     Task<IReadOnlyList<Guid>> AbandonStaleAsync(DateTimeOffset staleBefore, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Marks these runs (in-process or external) abandoned if they are still running: the stuck-run sweeper.</summary>
+    Task<IReadOnlyList<Guid>> AbandonOverdueAsync(IReadOnlyCollection<Guid> executionIds, string reason, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Records that this node is still working on these runs.</summary>
     Task HeartbeatAsync(IReadOnlyCollection<Guid> executionIds, DateTimeOffset now, CancellationToken cancellationToken);
 

@@ -94,6 +94,10 @@ public sealed class SettingsService(ISettingsStore store, AgentCatalog catalog, 
         {
             errors[$"config.{Proposals.ProposalRules.TtlKey}"] = [ttlError];
         }
+        foreach (var (field, messages) in Insights.AgentHealth.Validate(settings.Config))
+        {
+            errors[$"config.{field}"] = messages;
+        }
         if (settings.Config.ValueKind == JsonValueKind.Object && agent is not null)
         {
             foreach (var (field, messages) in agent.ValidateConfig(settings.Config))

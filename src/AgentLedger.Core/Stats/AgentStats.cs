@@ -21,7 +21,38 @@ public sealed record AgentStats(
     long ProposalsCreated,
     long ErrorCount,
     double? AvgDurationSeconds,
-    WindowStats Window);
+    string Health,
+    string HealthReason,
+    WindowStats Window)
+{
+    /// <summary>With <c>?compare=previous</c>: the same window one period earlier.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public WindowStats? Previous { get; init; }
+
+    /// <summary>With <c>?compare=previous</c>: current minus previous.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public WindowDeltas? Deltas { get; init; }
+
+    /// <summary>On one agent's stats: what people did with its proposals, and what they cost.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public OutcomeStats? Outcomes { get; init; }
+}
+
+public sealed record WindowDeltas(long Runs, double? SuccessRate, double? P95DurationMs, long ProposalsCreated, double? ApprovalRate);
+
+/// <summary>
+/// Review latency of proposals created in the window and decided (created → decided), the share
+/// that expired unreviewed, and, where runs report <c>cost</c> / <c>tokens</c> metrics, their
+/// amount per approved proposal.
+/// </summary>
+public sealed record OutcomeStats(
+    long ProposalsCreated,
+    long ProposalsDecided,
+    double? ReviewLatencySecondsP50,
+    double? ReviewLatencySecondsP95,
+    double? ExpiredUnreviewedShare,
+    double? CostPerApprovedProposal,
+    double? TokensPerApprovedProposal);
 
 public sealed record WindowStats(
     string Name,

@@ -4,12 +4,12 @@ using AgentLedger.Core.Settings;
 namespace AgentLedger.Core.Stats;
 
 /// <summary>Turns ledger totals into the stats object of the contract. Reads only the ledger.</summary>
-public sealed class StatsService(IStatsSource source, SettingsService settings, TimeProvider time)
+public sealed class StatsService(IStatsSource source, Insights.IInsightsSource insights, Agents.IAgentDirectory directory, SettingsService settings, TimeProvider time)
 {
     /// <summary>One microsecond: windows include a run that started at exactly "now".</summary>
     private static readonly TimeSpan Inclusive = TimeSpan.FromTicks(TimeSpan.TicksPerMicrosecond);
 
-    public async Task<IReadOnlyDictionary<string, AgentStats>> GetAsync(IReadOnlyCollection<string> agents, StatsWindow window, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, AgentStats>> GetAsync(IReadOnlyCollection<string> agents, StatsWindow window, CancellationToken cancellationToken, bool compare = false)
     {
         var now = Common.LedgerTime.Normalize(time.GetUtcNow());
         var range = window.Resolve(now);
@@ -20,13 +20,61 @@ public sealed class StatsService(IStatsSource source, SettingsService settings, 
         var allTime = await source.AllTimeAsync(agents, cancellationToken);
         var latest = await source.LatestAsync(agents, cancellationToken);
         var effective = await settings.GetAllAsync(agents, cancellationToken);
+        var running = await insights.OldestRunningAsync(agents, cancellationToken);
+        var firstSeen = (await directory.ListAsync(cancellationToken)).ToDictionary(a => a.Name, a => a.FirstSeenAt);
+        var previousRange = new TimeWindow(range.From - window.Length, range.From);
+        var previous = compare ? await source.TotalsAsync(agents, previousRange.From, previousRange.To, cancellationToken) : null;
 
         return agents.ToDictionary(
             agent => agent,
-            agent => Compose(agent, effective[agent].Settings.Enabled, window, range, Get(inWindow, agent), Get(thirty, agent), Get(allTime, agent), latest.GetValueOrDefault(agent)));
+            agent =>
+            {
+                var stored = effective[agent];
+                var health = Insights.AgentHealth.Judge(stored.Settings, latest.GetValueOrDefault(agent),
+                    running.TryGetValue(agent, out var oldest) ? oldest : null, stored.EnabledSince ?? firstSeen.GetValueOrDefault(agent, now), now);
+                var stats = Compose(agent, stored.Settings.Enabled, window, range, Get(inWindow, agent), Get(thirty, agent), Get(allTime, agent), latest.GetValueOrDefault(agent), health);
+                if (previous is null)
+                {
+                    return stats;
+                }
+                var before = Window(window, previousRange, Get(previous, agent));
+                return stats with { Previous = before, Deltas = Delta(stats.Window, before) };
+            });
     }
 
-    public static AgentStats Compose(string agent, bool enabled, StatsWindow window, TimeWindow range, LedgerTotals inWindow, LedgerTotals thirty, LedgerTotals allTime, LatestRuns? latest)
+    /// <summary>One agent's stats with its outcome economics (a few raw reads, so not in the all-agents call).</summary>
+    public async Task<AgentStats> GetOneAsync(string agent, StatsWindow window, bool compare, CancellationToken cancellationToken)
+    {
+        var stats = (await GetAsync([agent], window, cancellationToken, compare))[agent];
+        var decisions = await insights.DecisionsAsync(agent, stats.Window.From, stats.Window.To + Inclusive, cancellationToken);
+        var latency = new DurationHistogram();
+        foreach (var d in decisions.Where(d => d.Status is Proposals.ProposalStatus.Approved or Proposals.ProposalStatus.Rejected && d.DecidedAt is not null))
+        {
+            latency.Add((long)(d.DecidedAt!.Value - d.CreatedAt).TotalMilliseconds);
+        }
+        var w = stats.Window;
+        var recorded = w.ProposalsApproved + w.ProposalsRejected + w.ProposalsPending + w.ProposalsExpired;
+        return stats with
+        {
+            Outcomes = new OutcomeStats(
+                recorded,
+                w.ProposalsDecided,
+                latency.Percentile(0.50) / 1000,
+                latency.Percentile(0.95) / 1000,
+                Ratio(w.ProposalsExpired, recorded),
+                w.Metrics.TryGetValue("cost", out var cost) && w.ProposalsApproved > 0 ? cost / w.ProposalsApproved : null,
+                w.Metrics.TryGetValue("tokens", out var tokens) && w.ProposalsApproved > 0 ? tokens / w.ProposalsApproved : null),
+        };
+    }
+
+    private static WindowDeltas Delta(WindowStats now, WindowStats before) => new(
+        now.Runs - before.Runs,
+        now.SuccessRate - before.SuccessRate,
+        now.DurationMs.P95 - before.DurationMs.P95,
+        now.ProposalsCreated - before.ProposalsCreated,
+        now.ApprovalRate - before.ApprovalRate);
+
+    public static AgentStats Compose(string agent, bool enabled, StatsWindow window, TimeWindow range, LedgerTotals inWindow, LedgerTotals thirty, LedgerTotals allTime, LatestRuns? latest, Insights.HealthVerdict health)
     {
         var last = latest?.Last;
         var lastFailed = last is not null && last.Status.IsFailure();
@@ -48,6 +96,8 @@ public sealed class StatsService(IStatsSource source, SettingsService settings, 
             allTime.ProposalsCreated,
             allTime.Failures,
             allTime.DurationCount == 0 ? null : allTime.DurationSumMs / allTime.DurationCount / 1000.0,
+            health.Health,
+            health.HealthReason,
             Window(window, range, inWindow));
     }
 

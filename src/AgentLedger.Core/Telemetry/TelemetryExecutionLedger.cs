@@ -20,6 +20,9 @@ public sealed class TelemetryExecutionLedger(IExecutionLedger inner, LedgerTelem
     public async Task<IReadOnlyList<Guid>> AbandonStaleAsync(DateTimeOffset staleBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
         await CountedAsync(await inner.AbandonStaleAsync(staleBefore, now, cancellationToken), cancellationToken);
 
+    public async Task<IReadOnlyList<Guid>> AbandonOverdueAsync(IReadOnlyCollection<Guid> executionIds, string reason, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await CountedAsync(await inner.AbandonOverdueAsync(executionIds, reason, now, cancellationToken), cancellationToken);
+
     public Task HeartbeatAsync(IReadOnlyCollection<Guid> executionIds, DateTimeOffset now, CancellationToken cancellationToken) =>
         inner.HeartbeatAsync(executionIds, now, cancellationToken);
 

@@ -1,6 +1,7 @@
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Common;
 using AgentLedger.Core.Executions;
+using AgentLedger.Core.Insights;
 using AgentLedger.Core.Runner;
 using AgentLedger.Core.Scheduling;
 using AgentLedger.Core.Settings;
@@ -23,18 +24,18 @@ public static class AgentsApi
     }
 
     public static async Task<Ok<AgentList>> ListAgents(
-        IAgentDirectory directory, SettingsService settings, IStatsSource stats, ScheduleReader schedules, AgentRunner runner, CancellationToken cancellationToken)
+        IAgentDirectory directory, SettingsService settings, IStatsSource stats, IInsightsSource insights, ScheduleReader schedules, AgentRunner runner, TimeProvider time, CancellationToken cancellationToken)
     {
         var agents = await directory.ListAsync(cancellationToken);
-        var summaries = await SummariesAsync(agents, settings, stats, schedules, runner, cancellationToken);
+        var summaries = await SummariesAsync(agents, settings, stats, insights, schedules, runner, time, cancellationToken);
         return TypedResults.Ok(new AgentList(summaries, summaries.Count));
     }
 
     public static async Task<Ok<AgentSummary>> GetAgent(
-        string name, IAgentDirectory directory, SettingsService settings, IStatsSource stats, ScheduleReader schedules, AgentRunner runner, CancellationToken cancellationToken)
+        string name, IAgentDirectory directory, SettingsService settings, IStatsSource stats, IInsightsSource insights, ScheduleReader schedules, AgentRunner runner, TimeProvider time, CancellationToken cancellationToken)
     {
         var agent = await directory.RequireAgentAsync(name, cancellationToken);
-        return TypedResults.Ok((await SummariesAsync([agent], settings, stats, schedules, runner, cancellationToken))[0]);
+        return TypedResults.Ok((await SummariesAsync([agent], settings, stats, insights, schedules, runner, time, cancellationToken))[0]);
     }
 
     public static async Task<Results<Accepted<RunAccepted>, Ok<Execution>>> RunAgent(
@@ -55,19 +56,24 @@ public static class AgentsApi
     }
 
     private static async Task<IReadOnlyList<AgentSummary>> SummariesAsync(
-        IReadOnlyList<AgentInfo> agents, SettingsService settings, IStatsSource stats, ScheduleReader schedules, AgentRunner runner, CancellationToken cancellationToken)
+        IReadOnlyList<AgentInfo> agents, SettingsService settings, IStatsSource stats, IInsightsSource insights, ScheduleReader schedules, AgentRunner runner, TimeProvider time, CancellationToken cancellationToken)
     {
         var names = agents.Select(a => a.Name).ToList();
         var effective = await settings.GetAllAsync(names, cancellationToken);
         var latest = await stats.LatestAsync(names, cancellationToken);
         var scheduled = await schedules.ReadAsync(cancellationToken);
+        var running = await insights.OldestRunningAsync(names, cancellationToken);
+        var now = time.GetUtcNow();
         return agents.Select(agent =>
         {
-            var s = effective[agent.Name].Settings;
-            var last = latest.GetValueOrDefault(agent.Name)?.Last;
+            var stored = effective[agent.Name];
+            var s = stored.Settings;
+            var runs = latest.GetValueOrDefault(agent.Name);
+            var health = AgentHealth.Judge(s, runs, running.TryGetValue(agent.Name, out var oldest) ? oldest : null, stored.EnabledSince ?? agent.FirstSeenAt, now);
             return new AgentSummary(
                 agent.Name, agent.DisplayName, agent.Description, agent.Kind.ToWire(), s.Enabled, s.IntervalSeconds, s.TimeoutSeconds,
-                last?.StartedAt, last?.Status.ToWire(), scheduled.GetValueOrDefault(agent.Name)?.NextRun, runner.IsRunning(agent.Name));
+                runs?.Last?.StartedAt, runs?.Last?.Status.ToWire(), scheduled.GetValueOrDefault(agent.Name)?.NextRun, runner.IsRunning(agent.Name),
+                health.Health, health.HealthReason);
         }).ToList();
     }
 }

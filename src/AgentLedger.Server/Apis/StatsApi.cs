@@ -1,5 +1,6 @@
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Common;
+using AgentLedger.Core.Insights;
 using AgentLedger.Core.Stats;
 using AgentLedger.Server.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,27 +19,44 @@ public static class StatsApi
         var api = app.MapGroup("/api/agents").WithTags("Stats").Problems(StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/stats", GetAllStats).WithSummary("Stats of every known agent, from the ledger.");
         api.MapGet("/{name}/stats", GetAgentStats).WithSummary("Stats of one agent.").Problems(StatusCodes.Status404NotFound);
+        api.MapGet("/{name}/errors", GetErrors).WithSummary("The agent's failures grouped by fingerprint (type + normalised message), newest first.").Problems(StatusCodes.Status404NotFound);
         api.MapGet("/{name}/history", GetHistory).WithSummary("Runs, failures, proposals and durations per hour or day.").Problems(StatusCodes.Status404NotFound);
         return app;
     }
 
     public static async Task<Ok<Dictionary<string, StatsEnvelope>>> GetAllStats(
-        string? window, IAgentDirectory directory, StatsService stats, CancellationToken cancellationToken)
+        string? window, string? compare, IAgentDirectory directory, StatsService stats, CancellationToken cancellationToken)
     {
         var parsed = ApiQuery.Window(window);
         var agents = (await directory.ListAsync(cancellationToken)).Select(a => a.Name).ToList();
-        var result = await stats.GetAsync(agents, parsed, cancellationToken);
+        var result = await stats.GetAsync(agents, parsed, cancellationToken, Compare(compare));
         return TypedResults.Ok(agents.ToDictionary(a => a, a => new StatsEnvelope(result[a])));
     }
 
     public static async Task<Ok<StatsEnvelope>> GetAgentStats(
-        string name, string? window, IAgentDirectory directory, StatsService stats, CancellationToken cancellationToken)
+        string name, string? window, string? compare, IAgentDirectory directory, StatsService stats, CancellationToken cancellationToken)
     {
         await directory.RequireAgentAsync(name, cancellationToken);
         var parsed = ApiQuery.Window(window);
-        var result = await stats.GetAsync([name], parsed, cancellationToken);
-        return TypedResults.Ok(new StatsEnvelope(result[name]));
+        return TypedResults.Ok(new StatsEnvelope(await stats.GetOneAsync(name, parsed, Compare(compare), cancellationToken)));
     }
+
+    public static async Task<Ok<ErrorGroupList>> GetErrors(
+        string name, string? window, IAgentDirectory directory, IInsightsSource insights, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await directory.RequireAgentAsync(name, cancellationToken);
+        var parsed = ApiQuery.Window(window);
+        var range = parsed.Resolve(LedgerTime.Normalize(time.GetUtcNow()));
+        var failures = await insights.FailuresAsync(name, range.From, range.To + TimeSpan.FromTicks(TimeSpan.TicksPerMicrosecond), cancellationToken);
+        return TypedResults.Ok(new ErrorGroupList(name, parsed.Name, range.From, range.To, failures.Count, ErrorGroups.Of(failures), null));
+    }
+
+    private static bool Compare(string? compare) => compare switch
+    {
+        null or "" => false,
+        "previous" => true,
+        _ => throw ValidationException.For("compare", "must be 'previous'"),
+    };
 
     public static async Task<Ok<AgentHistory>> GetHistory(
         string name, string? window, string? bucket, IAgentDirectory directory, IStatsSource source, TimeProvider time, CancellationToken cancellationToken)

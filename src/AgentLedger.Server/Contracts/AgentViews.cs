@@ -14,7 +14,9 @@ public sealed record AgentSummary(
     DateTimeOffset? LastRun,
     string? LastStatus,
     DateTimeOffset? NextScheduledRun,
-    bool Running);
+    bool Running,
+    string Health,
+    string HealthReason);
 
 public sealed record AgentList(IReadOnlyList<AgentSummary> Agents, int Total);
 
@@ -52,5 +54,14 @@ public sealed record HistoryPoint(
 public sealed record HistoryDurations(double? P50, double? P95, long? Max);
 
 public sealed record AgentHistory(string AgentName, string Window, string Bucket, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<HistoryPoint> Points);
+
+public sealed record ErrorGroupList(
+    string AgentName,
+    string Window,
+    DateTimeOffset From,
+    DateTimeOffset To,
+    long Failures,
+    IReadOnlyList<Core.Insights.ErrorGroup> Items,
+    string? NextCursor);
 
 public sealed record DecisionRequest(string? DecidedBy = null, string? Reason = null);

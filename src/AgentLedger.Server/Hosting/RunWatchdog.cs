@@ -1,4 +1,6 @@
 using AgentLedger.Core.Executions;
+using AgentLedger.Core.Insights;
+using AgentLedger.Core.Settings;
 using AgentLedger.Core.Runner;
 using Microsoft.Extensions.Options;
 
@@ -11,6 +13,8 @@ namespace AgentLedger.Server.Hosting;
 /// </summary>
 internal sealed partial class RunWatchdog(
     IExecutionLedger ledger,
+    IInsightsSource insights,
+    SettingsService settings,
     AgentRunner runner,
     TimeProvider time,
     IOptions<LedgerOptions> options,
@@ -31,6 +35,7 @@ internal sealed partial class RunWatchdog(
                 {
                     LogAbandoned(logger, abandoned.Count);
                 }
+                await CloseStuckRunsAsync(now, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -38,6 +43,29 @@ internal sealed partial class RunWatchdog(
             }
         }
     }
+
+    /// <summary>
+    /// A run past its agent's bound shows as <c>stuck</c> in the agent's health; at twice the bound
+    /// it is closed as abandoned, so an external agent that never completes cannot hold a run open.
+    /// </summary>
+    private async Task CloseStuckRunsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var running = await insights.RunningAsync(cancellationToken);
+        if (running.Count == 0)
+        {
+            return;
+        }
+        var bounds = await settings.GetAllAsync(running.Select(r => r.AgentName).Distinct().ToList(), cancellationToken);
+        var overdue = running.Where(r => now - r.StartedAt > 2 * AgentHealth.StuckAfter(bounds[r.AgentName].Settings)).Select(r => r.Id).ToList();
+        if (overdue.Count > 0)
+        {
+            var closed = await ledger.AbandonOverdueAsync(overdue, "The run stayed running for more than twice its timeout (stuck) and was closed.", now, cancellationToken);
+            LogStuck(logger, closed.Count);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closed {Count} stuck executions as abandoned")]
+    private static partial void LogStuck(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Marked {Count} executions abandoned: their nodes stopped sending heartbeats")]
     private static partial void LogAbandoned(ILogger logger, int count);

@@ -64,6 +64,12 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExe
             now,
             cancellationToken);
 
+    public Task<IReadOnlyList<Guid>> AbandonOverdueAsync(IReadOnlyCollection<Guid> executionIds, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ids = executionIds.ToArray();
+        return AbandonAsync(e => ids.Contains(e.Id), reason, now, cancellationToken, includeExternal: true);
+    }
+
     public async Task HeartbeatAsync(IReadOnlyCollection<Guid> executionIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (executionIds.Count == 0)
@@ -82,14 +88,14 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExe
     /// Abandons in-process runs (external agents' open runs are theirs to finish) matching a rule,
     /// one transaction each so a run completing meanwhile simply wins (status concurrency token).
     /// </summary>
-    private async Task<IReadOnlyList<Guid>> AbandonAsync(System.Linq.Expressions.Expression<Func<ExecutionEntity, bool>> rule, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Guid>> AbandonAsync(System.Linq.Expressions.Expression<Func<ExecutionEntity, bool>> rule, string reason, DateTimeOffset now, CancellationToken cancellationToken, bool includeExternal = false)
     {
         var external = ExecutionTrigger.External.ToWire();
         List<Guid> candidates;
         await using (var db = contexts.Create())
         {
             candidates = await db.Executions.AsNoTracking()
-                .Where(e => e.Status == Running && e.Trigger != external)
+                .Where(e => e.Status == Running && (includeExternal || e.Trigger != external))
                 .Where(rule)
                 .Select(e => e.Id)
                 .ToListAsync(cancellationToken);
