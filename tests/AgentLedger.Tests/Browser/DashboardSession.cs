@@ -37,7 +37,8 @@ public sealed class DashboardSession : IAsyncDisposable
     public IPage Page { get; }
 
     /// <summary>Opens a page; with <paramref name="apiKey"/> the tab starts with the key already entered.</summary>
-    public static async Task<DashboardSession> OpenAsync(IBrowser browser, Uri address, int width = 1280, int height = 800, string? apiKey = null)
+    public static async Task<DashboardSession> OpenAsync(
+        IBrowser browser, Uri address, int width = 1280, int height = 800, string? apiKey = null, ColorScheme colorScheme = ColorScheme.Light)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -45,6 +46,7 @@ public sealed class DashboardSession : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Locale = "en-GB",
             TimezoneId = "UTC",
+            ColorScheme = colorScheme,
         });
         context.SetDefaultTimeout(BrowserFixture.TimeoutMs);
         context.SetDefaultNavigationTimeout(BrowserFixture.TimeoutMs);

@@ -52,6 +52,15 @@ public sealed class ScreenshotTests(BrowserFixture browser, ITestOutputHelper ou
             }
             session.AssertNoConsoleErrors();
         }
+        await using (var dark = await DashboardSession.OpenAsync(browser.Browser, _host.Address, colorScheme: ColorScheme.Dark))
+        {
+            await dark.GotoAsync("/");
+            await Expect(dark.Page.Locator("#agents-table tr[data-agent='field-survey'] svg.spark")).ToBeVisibleAsync();
+            // prefers-color-scheme: dark is honoured: the page background is the dark one.
+            Assert.Equal("rgb(14, 17, 23)", await dark.Page.EvaluateAsync<string>("getComputedStyle(document.body).backgroundColor"));
+            await SaveAsync(dark.Page, "overview-desktop-dark.png");
+            dark.AssertNoConsoleErrors();
+        }
         output.WriteLine($"Screenshots: {Folder}");
         Console.WriteLine($"Dashboard screenshots: {Folder}");
     }
