@@ -270,6 +270,34 @@ public sealed class DashboardTests(BrowserFixture browser) : IDisposable
     }
 
     [BrowserFact]
+    public async Task The_executions_table_pages_with_the_apis_cursor()
+    {
+        var start = DateTimeOffset.UtcNow.AddHours(-2);
+        for (var i = 0; i < 23; i++)
+        {
+            await Api.ReportRunAsync("pager", start.AddMinutes(i), i == 0 ? "failed" : "success", errorType: i == 0 ? "Oops" : null);
+        }
+        await using var session = await OpenAsync();
+        var page = session.Page;
+        await session.GotoAsync("/#/agents/pager");
+        var rows = page.Locator("tr.exec-row");
+        await Expect(rows).ToHaveCountAsync(20);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "← Newer" })).ToBeDisabledAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Older →" }).ClickAsync();
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(page.Locator(".pager")).ToContainTextAsync("Page 2");
+        await Expect(rows.Last.Locator("[data-field='error']")).ToContainTextAsync("Oops");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Older →" })).ToBeDisabledAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "← Newer" }).ClickAsync();
+        await Expect(rows).ToHaveCountAsync(20);
+        var newest = (await Api.GetNodeAsync("/api/agents/pager/executions?limit=1"))["items"]![0]!["id"]!;
+        await Expect(rows.First).ToHaveAttributeAsync("data-execution", (string)newest!);
+        session.AssertNoConsoleErrors();
+    }
+
+    [BrowserFact]
     public async Task The_settings_form_shows_the_apis_validation_messages_and_saves_valid_changes()
     {
         await using var session = await OpenAsync(LedgerFactory.ApiKey);
