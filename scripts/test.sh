@@ -26,6 +26,9 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+# The browser tests drive Debian's Chromium; installed here when missing and run as root.
+command -v chromium >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
 status=0
 # promtool checks /metrics; npx runs the OpenAPI linter (tests fail in CI without them).
 if ! command -v promtool >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then

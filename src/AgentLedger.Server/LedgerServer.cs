@@ -91,6 +91,10 @@ public static class LedgerServer
         app.Services.GetRequiredService<ApiKeyStore>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // The dashboard (wwwroot) is plain files with unversioned names: no-cache makes browsers
+        // revalidate (ETag) so an upgrade never mixes old and new ES modules.
+        app.UseDefaultFiles();
+        app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache" });
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
