@@ -120,6 +120,7 @@ function figure(label, field) {
 function createRow(name, refresh) {
   const link = h('a', { href: `#/agents/${enc(name)}`, class: 'agent-link' });
   const sub = h('span', { class: 'agent-sub' });
+  const health = h('span', { class: 'health' });
   const toggle = h('input', { type: 'checkbox', role: 'switch', class: 'switch', 'aria-label': `Enabled: ${name}` });
   const status = badge(null);
   const lastRun = h('time');
@@ -135,7 +136,7 @@ function createRow(name, refresh) {
   const actions = h('td', { class: 'actions-cell', dataset: { label: 'Actions' } });
   const runButton = h('button', { type: 'button', class: 'small', 'aria-label': `Run ${name} now`, dataset: { action: 'run' }, text: 'Run now' });
   const tr = h('tr', { dataset: { agent: name } },
-    h('th', { scope: 'row', class: 'agent-cell' }, link, sub),
+    h('th', { scope: 'row', class: 'agent-cell' }, link, sub, health),
     h('td', { dataset: { label: 'Enabled', field: 'enabled' } }, toggle),
     h('td', { class: 'last-run-cell', dataset: { label: 'Last run', field: 'last_run' } }, status, lastRun),
     h('td', { dataset: { label: 'Next run', field: 'next_run' } }, nextRun),
@@ -195,6 +196,11 @@ function createRow(name, refresh) {
       toggle.checked = a.enabled;
     }
     setBadge(status, a.running ? 'running' : a.last_status);
+    // The server's verdict (ok, failing, stale, stuck, disabled) with its one-line reason.
+    health.className = `health health-${a.health ?? 'ok'}`;
+    health.textContent = a.health && a.health !== 'ok' ? a.health : '';
+    health.title = a.health_reason ?? '';
+    health.hidden = !a.health || a.health === 'ok';
     updateTimeEl(lastRun, a.last_run);
 
     if (a.kind !== 'builtin') {
