@@ -74,6 +74,7 @@ public static class LedgerServer
     {
         // Resolve at start-up so a generated key's file path is logged before the first request.
         app.Services.GetRequiredService<ApiKeyStore>();
+        app.UseServerTiming();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
