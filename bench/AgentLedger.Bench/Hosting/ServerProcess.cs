@@ -65,6 +65,16 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>CPU time the server has used (all threads): on a busy machine a steadier measure than wall time.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public long WorkingSetBytes
     {
         get

@@ -62,6 +62,30 @@ internal static class RollupMapping
         return totals;
     }
 
+    /// <summary>
+    /// Adds a stored bucket to running totals without building a <see cref="LedgerTotals"/> for it:
+    /// window and all-time reads merge hundreds of buckets per request.
+    /// </summary>
+    public static void AddTo(RollupEntity row, LedgerTotals totals)
+    {
+        totals.Success += row.SuccessCount;
+        totals.Failed += row.FailedCount;
+        totals.Timeout += row.TimeoutCount;
+        totals.Cancelled += row.CancelledCount;
+        totals.Abandoned += row.AbandonedCount;
+        totals.ProposalsCreated += row.ProposalsCreated;
+        totals.ResourcesProcessed += row.ResourcesProcessed;
+        totals.DurationCount += row.DurationCount;
+        totals.DurationSumMs += row.DurationSumMs;
+        totals.DurationMaxMs = Math.Max(totals.DurationMaxMs, row.DurationMaxMs);
+        totals.Histogram.MergeBytes(row.DurationHistogram);
+        JsonColumns.AddMetrics(row.MetricSums, totals.MetricSums);
+        totals.ProposalsRecorded += row.ProposalsRecorded;
+        totals.ProposalsApproved += row.ProposalsApproved;
+        totals.ProposalsRejected += row.ProposalsRejected;
+        totals.ProposalsExpired += row.ProposalsExpired;
+    }
+
     public static void CopyTo(LedgerTotals totals, RollupEntity row)
     {
         row.SuccessCount = totals.Success;

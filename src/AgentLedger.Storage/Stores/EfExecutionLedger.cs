@@ -88,8 +88,11 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExe
         List<Guid> candidates;
         await using (var db = contexts.Create())
         {
+            // Naming the agents (every execution's agent is registered) makes this one seek per agent
+            // on (agent_name, status): without it the status filter scans the whole table, every beat.
+            var agents = db.Agents.Select(a => a.Name);
             candidates = await db.Executions.AsNoTracking()
-                .Where(e => e.Status == Running && e.Trigger != external)
+                .Where(e => agents.Contains(e.AgentName) && e.Status == Running && e.Trigger != external)
                 .Where(rule)
                 .Select(e => e.Id)
                 .ToListAsync(cancellationToken);
