@@ -27,6 +27,8 @@ public sealed partial class AgentRunner(
 {
     private static readonly TimeSpan[] RecordRetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
+    private static readonly IReadOnlySet<string> NoPendingKeys = new HashSet<string>();
+
     private readonly ConcurrentDictionary<string, Task> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, byte> _recording = new();
     private readonly CancellationTokenSource _shutdown = new();
@@ -168,7 +170,10 @@ public sealed partial class AgentRunner(
 
         async Task<ExecutionOutcome> SucceededAsync(AgentRunResult result)
         {
-            var pending = await proposalStore.PendingKeysAsync(agent.Name, CancellationToken.None);
+            // Only proposals need the de-duplication read: most runs propose nothing.
+            var pending = result.Proposals.Count == 0
+                ? NoPendingKeys
+                : await proposalStore.PendingKeysAsync(agent.Name, CancellationToken.None);
             var (fresh, skipped) = ProposalRules.WithoutDuplicates(result.Proposals, pending);
             return new ExecutionOutcome(
                 ExecutionStatus.Success,
