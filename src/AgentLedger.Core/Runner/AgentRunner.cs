@@ -253,11 +253,8 @@ public sealed partial class AgentRunner(
 
     private readonly record struct ResourceSnapshot(TimeSpan Cpu, long Allocated)
     {
-        public static ResourceSnapshot Take()
-        {
-            using var process = Process.GetCurrentProcess();
-            return new ResourceSnapshot(process.TotalProcessorTime, GC.GetTotalAllocatedBytes());
-        }
+        // Environment.CpuUsage is one system call; a Process object reads and parses /proc on every run.
+        public static ResourceSnapshot Take() => new(Environment.CpuUsage.TotalTime, GC.GetTotalAllocatedBytes());
 
         public ResourceUsage Delta()
         {
