@@ -29,14 +29,7 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts) : IStatsSo
         await using var db = contexts.Create();
         await db.Database.OpenConnectionAsync(cancellationToken);
 
-        if (plan.Days is { } days)
-        {
-            await MergeRollupsAsync(db, names, RollupPeriods.Day, days, result, cancellationToken);
-        }
-        foreach (var hours in plan.Hours)
-        {
-            await MergeRollupsAsync(db, names, RollupPeriods.Hour, hours, result, cancellationToken);
-        }
+        await MergeRollupsAsync(db, names, plan, result, cancellationToken);
         var raws = plan.Raw.ToList();
         if (raws.Count > 0 && raws[^1] is var edge && edge.End == to && edge.Start == LedgerTime.FloorHour(to) && await NewestHourFromRollupAsync(db, names, edge, result, cancellationToken))
         {
@@ -152,6 +145,11 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts) : IStatsSo
                 // Every live failure is newer than the archived success.
                 consecutive = old.FailuresAfterSuccess + await db.Executions.LongCountAsync(
                     e => e.AgentName == agent && FailureStatuses.Contains(e.Status), cancellationToken);
+            }
+            else if ((live.Last ?? old.Last) is null)
+            {
+                // No run at all, live or archived: nothing to count, and no need to ask the rollup.
+                consecutive = 0;
             }
             else
             {
@@ -324,14 +322,77 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts) : IStatsSo
         return new Newest(last, lastSuccess, lastFailure, failuresAfterSuccess);
     }
 
-    private static async Task MergeRollupsAsync(LedgerDbContext db, string[] names, string period, TimeRange range, Dictionary<string, LedgerTotals> result, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole days and hours of a window, in two statements however many buckets they span:
+    /// the counters summed per agent by the database (whole numbers, and duration sums of whole
+    /// milliseconds, so the order of addition cannot change them), then only the two columns that
+    /// must be merged here, histogram and metric sums. Reading every bucket as a 19-column entity
+    /// was a third of a stats request at 10 M executions.
+    /// </summary>
+    private static async Task MergeRollupsAsync(LedgerDbContext db, string[] names, WindowPlan plan, Dictionary<string, LedgerTotals> result, CancellationToken cancellationToken)
     {
-        var rows = await db.Rollups.AsNoTracking()
-            .Where(r => r.Period == period && r.BucketStart >= range.Start && r.BucketStart < range.End && names.Contains(r.AgentName))
-            .ToListAsync(cancellationToken);
-        foreach (var row in rows)
+        var none = new TimeRange(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+        if (plan.Days is null && plan.Hours.Count == 0)
         {
-            RollupMapping.AddTo(row, result[row.AgentName]);
+            return;
         }
+        var buckets = WholeBuckets(db, names, plan.Days ?? none, plan.Hours.Count > 0 ? plan.Hours[0] : none, plan.Hours.Count > 1 ? plan.Hours[1] : none);
+        var sums = await buckets
+            .GroupBy(r => r.AgentName)
+            .Select(g => new
+            {
+                Agent = g.Key,
+                Success = g.Sum(r => r.SuccessCount),
+                Failed = g.Sum(r => r.FailedCount),
+                Timeout = g.Sum(r => r.TimeoutCount),
+                Cancelled = g.Sum(r => r.CancelledCount),
+                Abandoned = g.Sum(r => r.AbandonedCount),
+                ProposalsCreated = g.Sum(r => r.ProposalsCreated),
+                ResourcesProcessed = g.Sum(r => r.ResourcesProcessed),
+                DurationCount = g.Sum(r => r.DurationCount),
+                DurationSumMs = g.Sum(r => r.DurationSumMs),
+                DurationMaxMs = g.Max(r => r.DurationMaxMs),
+                ProposalsRecorded = g.Sum(r => r.ProposalsRecorded),
+                ProposalsApproved = g.Sum(r => r.ProposalsApproved),
+                ProposalsRejected = g.Sum(r => r.ProposalsRejected),
+                ProposalsExpired = g.Sum(r => r.ProposalsExpired),
+            })
+            .ToListAsync(cancellationToken);
+        foreach (var sum in sums)
+        {
+            var totals = result[sum.Agent];
+            totals.Success += sum.Success;
+            totals.Failed += sum.Failed;
+            totals.Timeout += sum.Timeout;
+            totals.Cancelled += sum.Cancelled;
+            totals.Abandoned += sum.Abandoned;
+            totals.ProposalsCreated += sum.ProposalsCreated;
+            totals.ResourcesProcessed += sum.ResourcesProcessed;
+            totals.DurationCount += sum.DurationCount;
+            totals.DurationSumMs += sum.DurationSumMs;
+            totals.DurationMaxMs = Math.Max(totals.DurationMaxMs, sum.DurationMaxMs);
+            totals.ProposalsRecorded += sum.ProposalsRecorded;
+            totals.ProposalsApproved += sum.ProposalsApproved;
+            totals.ProposalsRejected += sum.ProposalsRejected;
+            totals.ProposalsExpired += sum.ProposalsExpired;
+        }
+        var merged = await buckets.Select(r => new { r.AgentName, r.DurationHistogram, r.MetricSums }).ToListAsync(cancellationToken);
+        foreach (var bucket in merged)
+        {
+            var totals = result[bucket.AgentName];
+            totals.Histogram.MergeBytes(bucket.DurationHistogram);
+            JsonColumns.AddMetrics(bucket.MetricSums, totals.MetricSums);
+        }
+    }
+
+    /// <summary>Daily buckets in one range and hourly buckets in up to two (an empty range matches nothing), so the statement has one shape.</summary>
+    private static IQueryable<RollupEntity> WholeBuckets(LedgerDbContext db, string[] names, TimeRange days, TimeRange firstHours, TimeRange lastHours)
+    {
+        string day = RollupPeriods.Day, hour = RollupPeriods.Hour;
+        DateTimeOffset dayFrom = days.Start, dayTo = days.End, firstFrom = firstHours.Start, firstTo = firstHours.End, lastFrom = lastHours.Start, lastTo = lastHours.End;
+        return db.Rollups.AsNoTracking().Where(r => names.Contains(r.AgentName)
+            && ((r.Period == day && r.BucketStart >= dayFrom && r.BucketStart < dayTo)
+                || (r.Period == hour && r.BucketStart >= firstFrom && r.BucketStart < firstTo)
+                || (r.Period == hour && r.BucketStart >= lastFrom && r.BucketStart < lastTo)));
     }
 }
