@@ -62,6 +62,7 @@ for engine in $engines; do
     pgroot=""
   fi
 done
+dotnet run -c Release --project bench/AgentLedger.Bench --no-build -- all --quick || status=1   # smoke test of the benchmark harness: only a crash fails
 
 read -r passed failed <<<"$(summary)"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then

@@ -89,6 +89,7 @@ public static class LedgerServer
     {
         // Resolve at start-up so a generated key's file path is logged before the first request.
         app.Services.GetRequiredService<ApiKeyStore>();
+        app.UseServerTiming();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // The dashboard (wwwroot) is plain files with unversioned names: no-cache makes browsers

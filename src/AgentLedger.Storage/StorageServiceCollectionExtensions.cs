@@ -24,6 +24,7 @@ public static class StorageServiceCollectionExtensions
             case "postgres" or "postgresql":
                 services.AddPooledDbContextFactory<PostgresLedgerDbContext>(o => o.UseLedgerPostgres(options));
                 services.AddSingleton<ILedgerDbContextFactory, LedgerDbContextFactory<PostgresLedgerDbContext>>();
+                services.AddSingleton(new WriteGate(serialize: false));
                 break;
             default:
                 throw new InvalidOperationException($"AgentLedger:Database:Provider '{options.Provider}' is not supported; use 'sqlite' or 'postgres'.");
@@ -45,6 +46,7 @@ public static class StorageServiceCollectionExtensions
     {
         services.AddPooledDbContextFactory<SqliteLedgerDbContext>(o => o.UseLedgerSqlite(options));
         services.AddSingleton<ILedgerDbContextFactory, LedgerDbContextFactory<SqliteLedgerDbContext>>();
+        services.AddSingleton(new WriteGate(serialize: true));
     }
 
     /// <summary>The folder that holds the database file: generated keys and archives live beside it.</summary>

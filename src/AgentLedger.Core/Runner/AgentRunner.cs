@@ -31,6 +31,8 @@ public sealed partial class AgentRunner(
     private static readonly TimeSpan[] RecordRetryDelays =
         [.. new[] { 0.2, 1, 2, 5 }.Select(TimeSpan.FromSeconds), .. Enumerable.Repeat(TimeSpan.FromSeconds(10), 11)];
 
+    private static readonly IReadOnlySet<string> NoPendingKeys = new HashSet<string>();
+
     private readonly ConcurrentDictionary<string, Task> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, byte> _recording = new();
     private readonly CancellationTokenSource _shutdown = new();
@@ -180,7 +182,10 @@ public sealed partial class AgentRunner(
 
         async Task<ExecutionOutcome> SucceededAsync(AgentRunResult result)
         {
-            var pending = await proposalStore.PendingKeysAsync(agent.Name, CancellationToken.None);
+            // Only proposals need the de-duplication read: most runs propose nothing.
+            var pending = result.Proposals.Count == 0
+                ? NoPendingKeys
+                : await proposalStore.PendingKeysAsync(agent.Name, CancellationToken.None);
             var (fresh, skipped) = ProposalRules.WithoutDuplicates(result.Proposals, pending);
             return new ExecutionOutcome(
                 ExecutionStatus.Success,
@@ -273,11 +278,8 @@ public sealed partial class AgentRunner(
 
     private readonly record struct ResourceSnapshot(TimeSpan Cpu, long Allocated)
     {
-        public static ResourceSnapshot Take()
-        {
-            using var process = Process.GetCurrentProcess();
-            return new ResourceSnapshot(process.TotalProcessorTime, GC.GetTotalAllocatedBytes());
-        }
+        // Environment.CpuUsage is one system call; a Process object reads and parses /proc on every run.
+        public static ResourceSnapshot Take() => new(Environment.CpuUsage.TotalTime, GC.GetTotalAllocatedBytes());
 
         public ResourceUsage Delta()
         {

@@ -17,8 +17,12 @@ public sealed class DurationHistogram
     // Bounds used to reject decoded indices that no real duration could produce.
     private static readonly int MaxIndex = IndexOf(long.MaxValue);
 
-    // Sorted so percentile walks and serialisation are a single ascending pass.
-    private readonly SortedDictionary<int, long> _buckets = [];
+    // Bucket indices of real durations are small and dense (1 ms … 1 h spans ~760 of them), so the
+    // counts live in an array covering [_first, _first + _counts.Length): adding, merging and the
+    // ascending walks of percentiles and serialisation are plain array passes. A sorted map cost a
+    // tree insert per bucket and dominated stats requests that merge hundreds of rollup buckets.
+    private long[] _counts = [];
+    private int _first;
     private long _zeroCount;
 
     public long Count { get; private set; }
@@ -45,20 +49,21 @@ public sealed class DurationHistogram
         ArgumentNullException.ThrowIfNull(other);
 
         // Fail before mutating so an overflowing merge leaves this histogram untouched.
-        _ = checked(Count + other.Count);
-
-        // Snapshot first so merging a histogram into itself does not mutate while enumerating.
-        var buckets = other._buckets.ToArray();
-        var zero = other._zeroCount;
-
-        if (zero > 0)
+        Count = checked(Count + other.Count);
+        _zeroCount += other._zeroCount;
+        if (other._counts.Length == 0)
         {
-            AddToZero(zero);
+            return;
         }
 
-        foreach (var (index, count) in buckets)
+        // Snapshot first so merging a histogram into itself adds its old counts, not the doubled ones.
+        var counts = ReferenceEquals(other, this) ? (long[])other._counts.Clone() : other._counts;
+        var first = other._first;
+        Cover(first, first + counts.Length - 1);
+        var target = _counts.AsSpan(first - _first, counts.Length);
+        for (var i = 0; i < counts.Length; i++)
         {
-            AddToBucket(index, count);
+            target[i] += counts[i];
         }
     }
 
@@ -84,12 +89,12 @@ public sealed class DurationHistogram
         }
 
         var seen = _zeroCount;
-        foreach (var (index, count) in _buckets)
+        for (var i = 0; i < _counts.Length; i++)
         {
-            seen += count;
+            seen += _counts[i];
             if (seen >= rank)
             {
-                return ValueOf(index);
+                return ValueOf(_first + i);
             }
         }
 
@@ -98,14 +103,19 @@ public sealed class DurationHistogram
 
     public byte[] ToBytes()
     {
-        var buffer = new List<byte>(2 + (_buckets.Count * 3)) { FormatVersion };
+        var buffer = new List<byte>(2 + (_counts.Length * 3)) { FormatVersion };
         WriteVarint(buffer, (ulong)_zeroCount);
 
         var previous = 0;
-        foreach (var (index, count) in _buckets)
+        for (var i = 0; i < _counts.Length; i++)
         {
+            if (_counts[i] == 0)
+            {
+                continue;
+            }
+            var index = _first + i;
             WriteVarint(buffer, ZigZagEncode((long)index - previous));
-            WriteVarint(buffer, (ulong)count);
+            WriteVarint(buffer, (ulong)_counts[i]);
             previous = index;
         }
 
@@ -115,9 +125,20 @@ public sealed class DurationHistogram
     public static DurationHistogram FromBytes(ReadOnlySpan<byte> bytes)
     {
         var histogram = new DurationHistogram();
+        histogram.MergeBytes(bytes);
+        return histogram;
+    }
+
+    /// <summary>
+    /// Adds a histogram in the form <see cref="ToBytes"/> writes, without materialising it: stats
+    /// merge hundreds of stored rollup histograms per request. Corrupt bytes throw
+    /// <see cref="FormatException"/> and leave this histogram unchanged.
+    /// </summary>
+    public void MergeBytes(ReadOnlySpan<byte> bytes)
+    {
         if (bytes.IsEmpty)
         {
-            return histogram;
+            return;
         }
 
         if (bytes[0] != FormatVersion)
@@ -125,16 +146,24 @@ public sealed class DurationHistogram
             throw new FormatException($"Unsupported histogram format version {bytes[0]}.");
         }
 
-        try
+        // Validate everything first, and learn the index range so the array grows at most once.
+        var (zero, total, low, high) = Scan(bytes);
+        Count = checked(Count + total);
+        _zeroCount += zero;
+        if (high < low)
         {
-            Decode(bytes, histogram);
-        }
-        catch (OverflowException ex)
-        {
-            throw new FormatException("Histogram total count overflows.", ex);
+            return;
         }
 
-        return histogram;
+        Cover(low, high);
+        var position = 1;
+        ReadVarint(bytes, ref position);
+        var index = 0;
+        while (position < bytes.Length)
+        {
+            index += (int)ZigZagDecode(ReadVarint(bytes, ref position));
+            _counts[index - _first] += (long)ReadVarint(bytes, ref position);
+        }
     }
 
     internal static int IndexOf(long durationMs) => (int)Math.Ceiling(Math.Log(durationMs) / LogGamma);
@@ -151,10 +180,36 @@ public sealed class DurationHistogram
     private void AddToBucket(int index, long count)
     {
         Count = checked(Count + count);
-        _buckets[index] = _buckets.TryGetValue(index, out var existing) ? existing + count : count;
+        Cover(index, index);
+        _counts[index - _first] += count;
     }
 
-    private static void Decode(ReadOnlySpan<byte> bytes, DurationHistogram histogram)
+    /// <summary>Grows the array to cover bucket indices [low, high], with slack so a stream of adds does not reallocate each time.</summary>
+    private void Cover(int low, int high)
+    {
+        if (_counts.Length == 0)
+        {
+            _first = low;
+            _counts = new long[high - low + 1];
+            return;
+        }
+        var last = _first + _counts.Length - 1;
+        if (low >= _first && high <= last)
+        {
+            return;
+        }
+        // Geometric slack: decoding (ascending indices) and streams of adds reallocate a logarithmic number of times.
+        var slack = Math.Max(16, _counts.Length / 2);
+        var newFirst = low < _first ? Math.Max(0, Math.Min(low, _first - slack)) : _first;
+        var newLast = high > last ? Math.Max(high, last + slack) : last;
+        var grown = new long[newLast - newFirst + 1];
+        _counts.CopyTo(grown, _first - newFirst);
+        _counts = grown;
+        _first = newFirst;
+    }
+
+    /// <summary>Checks an encoding completely: its zero count, total count, and lowest and highest bucket index (high &lt; low when it has no buckets).</summary>
+    private static (long Zero, long Total, int Low, int High) Scan(ReadOnlySpan<byte> bytes)
     {
         var position = 1;
         var zero = ReadVarint(bytes, ref position);
@@ -163,13 +218,10 @@ public sealed class DurationHistogram
             throw new FormatException("Histogram zero count is out of range.");
         }
 
-        if (zero > 0)
-        {
-            histogram.AddToZero((long)zero);
-        }
-
+        var total = (long)zero;
         long previous = 0;
         var first = true;
+        int low = 0, high = -1;
         while (position < bytes.Length)
         {
             var delta = ZigZagDecode(ReadVarint(bytes, ref position));
@@ -192,9 +244,18 @@ public sealed class DurationHistogram
             }
 
             previous += delta;
-            histogram.AddToBucket((int)previous, (long)count);
+            if (first)
+            {
+                low = (int)previous;
+            }
+            high = (int)previous;
+            total = total > long.MaxValue - (long)count
+                ? throw new FormatException("Histogram total count overflows.")
+                : total + (long)count;
             first = false;
         }
+
+        return ((long)zero, total, low, high);
     }
 
     private static void WriteVarint(List<byte> buffer, ulong value)

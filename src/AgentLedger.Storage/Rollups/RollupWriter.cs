@@ -11,17 +11,40 @@ namespace AgentLedger.Storage.Rollups;
 /// </summary>
 internal static class RollupWriter
 {
+    // Read in every finalising transaction: compiled once, so no expression tree is walked per call.
+    private static readonly Func<LedgerDbContext, string, DateTimeOffset, DateTimeOffset, DateTimeOffset, IAsyncEnumerable<RollupEntity>> Buckets =
+        EF.CompileAsyncQuery((LedgerDbContext db, string agentName, DateTimeOffset hour, DateTimeOffset day, DateTimeOffset all) =>
+            db.Rollups.Where(r => r.AgentName == agentName
+                && ((r.Period == RollupPeriods.Hour && r.BucketStart == hour)
+                    || (r.Period == RollupPeriods.Day && r.BucketStart == day)
+                    || (r.Period == RollupPeriods.All && r.BucketStart == all))));
+
     public static async Task AddAsync(LedgerDbContext db, string agentName, DateTimeOffset instant, LedgerTotals delta, CancellationToken cancellationToken)
     {
         await db.LockAgentAsync(agentName, cancellationToken);
-        await AddToBucketAsync(db, agentName, RollupPeriods.Hour, LedgerTime.FloorHour(instant), delta, cancellationToken);
-        await AddToBucketAsync(db, agentName, RollupPeriods.Day, LedgerTime.FloorDay(instant), delta, cancellationToken);
-        await AddToBucketAsync(db, agentName, RollupPeriods.All, DateTimeOffset.UnixEpoch, delta, cancellationToken);
+        var hour = LedgerTime.FloorHour(instant);
+        var day = LedgerTime.FloorDay(instant);
+        var all = DateTimeOffset.UnixEpoch;
+        // Buckets already tracked by this unit of work (a run's proposals may land in its own hour) come
+        // from the change tracker; the others in one statement: three primary-key lookups, one round trip.
+        var buckets = new[] { Tracked(db, agentName, RollupPeriods.Hour, hour), Tracked(db, agentName, RollupPeriods.Day, day), Tracked(db, agentName, RollupPeriods.All, all) };
+        if (buckets.Any(b => b is null))
+        {
+            var stored = await Buckets(db, agentName, hour, day, all).ToListAsync(cancellationToken);
+            buckets[0] ??= stored.Find(r => r.Period == RollupPeriods.Hour);
+            buckets[1] ??= stored.Find(r => r.Period == RollupPeriods.Day);
+            buckets[2] ??= stored.Find(r => r.Period == RollupPeriods.All);
+        }
+        Add(db, buckets[0], agentName, RollupPeriods.Hour, hour, delta);
+        Add(db, buckets[1], agentName, RollupPeriods.Day, day, delta);
+        Add(db, buckets[2], agentName, RollupPeriods.All, all, delta);
     }
 
-    private static async Task AddToBucketAsync(LedgerDbContext db, string agentName, string period, DateTimeOffset bucketStart, LedgerTotals delta, CancellationToken cancellationToken)
+    private static RollupEntity? Tracked(LedgerDbContext db, string agentName, string period, DateTimeOffset bucketStart) =>
+        db.Rollups.Local.FindEntryUntyped([period, bucketStart, agentName])?.Entity;
+
+    private static void Add(LedgerDbContext db, RollupEntity? row, string agentName, string period, DateTimeOffset bucketStart, LedgerTotals delta)
     {
-        var row = await db.Rollups.FindAsync([period, bucketStart, agentName], cancellationToken);
         if (row is null)
         {
             row = new RollupEntity { AgentName = agentName, Period = period, BucketStart = bucketStart };
@@ -60,6 +83,30 @@ internal static class RollupMapping
             totals.MetricSums[name] = value;
         }
         return totals;
+    }
+
+    /// <summary>
+    /// Adds a stored bucket to running totals without building a <see cref="LedgerTotals"/> for it:
+    /// window and all-time reads merge hundreds of buckets per request.
+    /// </summary>
+    public static void AddTo(RollupEntity row, LedgerTotals totals)
+    {
+        totals.Success += row.SuccessCount;
+        totals.Failed += row.FailedCount;
+        totals.Timeout += row.TimeoutCount;
+        totals.Cancelled += row.CancelledCount;
+        totals.Abandoned += row.AbandonedCount;
+        totals.ProposalsCreated += row.ProposalsCreated;
+        totals.ResourcesProcessed += row.ResourcesProcessed;
+        totals.DurationCount += row.DurationCount;
+        totals.DurationSumMs += row.DurationSumMs;
+        totals.DurationMaxMs = Math.Max(totals.DurationMaxMs, row.DurationMaxMs);
+        totals.Histogram.MergeBytes(row.DurationHistogram);
+        JsonColumns.AddMetrics(row.MetricSums, totals.MetricSums);
+        totals.ProposalsRecorded += row.ProposalsRecorded;
+        totals.ProposalsApproved += row.ProposalsApproved;
+        totals.ProposalsRejected += row.ProposalsRejected;
+        totals.ProposalsExpired += row.ProposalsExpired;
     }
 
     public static void CopyTo(LedgerTotals totals, RollupEntity row)

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace AgentLedger.Storage.Sqlite;
@@ -9,21 +11,41 @@ namespace AgentLedger.Storage.Sqlite;
 /// </summary>
 internal sealed class SqlitePragmas(string synchronous) : DbConnectionInterceptor
 {
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+    /// <summary>
+    /// The settings live on the native handle, which Microsoft.Data.Sqlite's pool keeps across
+    /// opens: they are applied once per handle, not on every open (EF opens a connection per
+    /// query, and four PRAGMAs per open cost more than most of the queries they preceded).
+    /// </summary>
+    private static readonly ConditionalWeakTable<object, string> Applied = [];
+
+    private readonly string _sql = $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        if (Pending(connection) is { } handle)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = _sql;
+            command.ExecuteNonQuery();
+            Applied.AddOrUpdate(handle, _sql);
+        }
+    }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = Sql;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        if (Pending(connection) is { } handle)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = _sql;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            Applied.AddOrUpdate(handle, _sql);
+        }
     }
 
-    private string Sql => $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
-
-    private void Apply(DbConnection connection)
+    /// <summary>The native handle when it has not had these settings yet; a non-pooled or unknown connection always gets them.</summary>
+    private object? Pending(DbConnection connection)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = Sql;
-        command.ExecuteNonQuery();
+        object handle = (connection as SqliteConnection)?.Handle is { } native ? native : connection;
+        return Applied.TryGetValue(handle, out var sql) && sql == _sql ? null : handle;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Common;
 using AgentLedger.Core.Executions;
@@ -9,25 +10,38 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AgentLedger.Storage.Stores;
 
-internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExecutionLedger
+internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteGate gate) : IExecutionLedger
 {
     private static readonly string Running = ExecutionStatus.Running.ToWire();
 
+    /// <summary>
+    /// Agents known to be registered. Agents are never deleted, so once one is seen the per-write
+    /// existence check (a query in every transaction) is skipped.
+    /// </summary>
+    // The lookup of every completion, compiled once: no expression tree is walked per call.
+    private static readonly Func<LedgerDbContext, Guid, CancellationToken, Task<ExecutionEntity?>> ById =
+        EF.CompileAsyncQuery((LedgerDbContext db, Guid id, CancellationToken _) => db.Executions.SingleOrDefault(e => e.Id == id));
+
+    private readonly ConcurrentDictionary<string, byte> _registered = new(StringComparer.Ordinal);
+
     public async Task<Execution> StartAsync(ExecutionStart start, CancellationToken cancellationToken)
     {
+        using var writer = await gate.EnterAsync(cancellationToken);
         await using var db = contexts.Create();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var entity = await InsertAsync(db, start, cancellationToken);
         await db.SaveOrConflictAsync(SlotTaken(start), cancellationToken);
         await tx.CommitAsync(cancellationToken);
+        _registered.TryAdd(start.AgentName, 0);
         return entity.ToModel();
     }
 
     public async Task<Execution> CompleteAsync(Guid id, ExecutionOutcome outcome, CancellationToken cancellationToken)
     {
+        using var writer = await gate.EnterAsync(cancellationToken);
         await using var db = contexts.Create();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var entity = await db.Executions.SingleOrDefaultAsync(e => e.Id == id, cancellationToken)
+        var entity = await ById(db, id, cancellationToken)
             ?? throw new NotFoundException($"No execution has id '{id}'.");
         if (entity.Status != Running)
         {
@@ -41,12 +55,14 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExe
 
     public async Task<Execution> RecordAsync(ExecutionStart start, ExecutionOutcome outcome, CancellationToken cancellationToken)
     {
+        using var writer = await gate.EnterAsync(cancellationToken);
         await using var db = contexts.Create();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var entity = await InsertAsync(db, start, cancellationToken);
         await FinaliseAsync(db, entity, outcome, cancellationToken);
         await db.SaveOrConflictAsync(SlotTaken(start), cancellationToken);
         await tx.CommitAsync(cancellationToken);
+        _registered.TryAdd(start.AgentName, 0);
         return entity.ToModel();
     }
 
@@ -94,8 +110,11 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExe
         List<Guid> candidates;
         await using (var db = contexts.Create())
         {
+            // Naming the agents (every execution's agent is registered) makes this one seek per agent
+            // on (agent_name, status): without it the status filter scans the whole table, every beat.
+            var agents = db.Agents.Select(a => a.Name);
             candidates = await db.Executions.AsNoTracking()
-                .Where(e => e.Status == Running && (includeExternal || e.Trigger != external))
+                .Where(e => agents.Contains(e.AgentName) && e.Status == Running && (includeExternal || e.Trigger != external))
                 .Where(rule)
                 .Select(e => e.Id)
                 .ToListAsync(cancellationToken);
@@ -103,6 +122,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExe
         var abandoned = new List<Guid>();
         foreach (var id in candidates)
         {
+            using var writer = await gate.EnterAsync(cancellationToken);
             await using var db = contexts.Create();
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
             var orphan = await db.Executions.SingleAsync(e => e.Id == id, cancellationToken);
@@ -191,16 +211,19 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts) : IExe
     private static string SlotTaken(ExecutionStart start) =>
         $"The scheduled slot {start.ScheduledFor:O} of agent '{start.AgentName}' was already claimed by another node.";
 
-    private static async Task<ExecutionEntity> InsertAsync(LedgerDbContext db, ExecutionStart start, CancellationToken cancellationToken)
+    private async Task<ExecutionEntity> InsertAsync(LedgerDbContext db, ExecutionStart start, CancellationToken cancellationToken)
     {
-        await db.EnsureAgentAsync(new AgentEntity
+        if (!_registered.ContainsKey(start.AgentName))
         {
-            Name = start.AgentName,
-            DisplayName = start.AgentName,
-            Description = "External agent, registered on its first reported run.",
-            Kind = AgentKind.External.ToWire(),
-            FirstSeenAt = LedgerTime.Normalize(start.StartedAt),
-        }, cancellationToken);
+            await db.EnsureAgentAsync(new AgentEntity
+            {
+                Name = start.AgentName,
+                DisplayName = start.AgentName,
+                Description = "External agent, registered on its first reported run.",
+                Kind = AgentKind.External.ToWire(),
+                FirstSeenAt = LedgerTime.Normalize(start.StartedAt),
+            }, cancellationToken);
+        }
         var entity = new ExecutionEntity
         {
             Id = Guid.CreateVersion7(),

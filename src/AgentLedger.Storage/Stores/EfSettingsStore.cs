@@ -7,10 +7,15 @@ namespace AgentLedger.Storage.Stores;
 
 internal sealed class EfSettingsStore(ILedgerDbContextFactory contexts) : ISettingsStore
 {
+    // Read at the start of every run: compiled once, so no expression tree is walked per call.
+    private static readonly Func<LedgerDbContext, string, CancellationToken, Task<SettingsEntity?>> Find =
+        EF.CompileAsyncQuery((LedgerDbContext db, string agentName, CancellationToken _) =>
+            db.Settings.AsNoTracking().SingleOrDefault(s => s.AgentName == agentName));
+
     public async Task<StoredSettings?> FindAsync(string agentName, CancellationToken cancellationToken)
     {
         await using var db = contexts.Create();
-        var row = await db.Settings.AsNoTracking().SingleOrDefaultAsync(s => s.AgentName == agentName, cancellationToken);
+        var row = await Find(db, agentName, cancellationToken);
         return row is null ? null : ToModel(row);
     }
 
