@@ -41,6 +41,16 @@ public sealed class TestDatabase : IDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>Arguments that point the server binary's admin verbs at this database.</summary>
+    public string[] CliArgs() =>
+    [
+        $"--AgentLedger:Database:Provider={Provider}",
+        $"--AgentLedger:Database:ConnectionString={ConnectionString}",
+        $"--AgentLedger:DataFolder={Folder}",
+        "--AgentLedger:ApiKey=cli",
+        "--environment=Testing",
+    ];
+
     public static readonly string[] LedgerTables = ["agent_executions", "proposals", "agents", "agent_settings", "agent_settings_history", "agent_rollups"];
 
     /// <summary>Counts every table's rows straight from the database, bypassing the application.</summary>

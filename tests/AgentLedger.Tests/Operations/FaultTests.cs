@@ -78,7 +78,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         }
         Assert.Equal(0, db.Scalar("SELECT COUNT(*) FROM agent_executions WHERE status = 'running'"));
         var verify = new StringWriter();
-        var verified = await AdminCli.RunAsync(["verify", .. CliArgs(db)], verify);
+        var verified = await AdminCli.RunAsync(["verify", .. db.CliArgs()], verify);
         output.WriteLine($"kill -9: {inFlight.Count} runs in flight, all abandoned after restart; {attempts} reports sent, {acknowledged.Count} acknowledged, {missing} lost; {verify.ToString().Trim()}");
         Assert.Equal(0, missing);
         Assert.True(verified == 0, verify.ToString());
@@ -225,15 +225,6 @@ public sealed class FaultTests(ITestOutputHelper output)
             await External.RunAsync("bash", [script, "stop", root]);
         }
     }
-
-    private static string[] CliArgs(TestDatabase db) =>
-    [
-        $"--AgentLedger:Database:Provider={TestDatabase.Provider}",
-        $"--AgentLedger:Database:ConnectionString={db.ConnectionString}",
-        $"--AgentLedger:DataFolder={db.Folder}",
-        "--AgentLedger:ApiKey=cli",
-        "--environment=Testing",
-    ];
 
     private static string RepositoryRoot()
     {

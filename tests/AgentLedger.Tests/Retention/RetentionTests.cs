@@ -119,7 +119,7 @@ public sealed class RetentionTests : IDisposable
         Assert.Equal(1, _db.Scalar($"SELECT COUNT(*) FROM agent_executions_archive WHERE id = '{ExecutionIdLiteral((string)proposal["execution_id"]!)}'"));
 
         var output = new StringWriter();
-        Assert.Equal(0, await AdminCli.RunAsync(["verify", .. CliConfig()], output));
+        Assert.Equal(0, await AdminCli.RunAsync(["verify", .. _db.CliArgs()], output));
         Assert.Contains("0 differences", output.ToString());
 
         // Archiving again finds nothing new.
@@ -131,12 +131,12 @@ public sealed class RetentionTests : IDisposable
     {
         await _client.ReportAsync(new { agent_name = "ext", status = "success", started_at = Api.Iso(Now.AddHours(-2)) });
         var output = new StringWriter();
-        Assert.Equal(0, await AdminCli.RunAsync(["verify", .. CliConfig()], output));
+        Assert.Equal(0, await AdminCli.RunAsync(["verify", .. _db.CliArgs()], output));
 
         _db.Execute("UPDATE agent_rollups SET success_count = success_count + 1 WHERE period = 'day'");
 
         output = new StringWriter();
-        Assert.Equal(1, await AdminCli.RunAsync(["verify", .. CliConfig()], output));
+        Assert.Equal(1, await AdminCli.RunAsync(["verify", .. _db.CliArgs()], output));
         Assert.Contains("ext day", output.ToString());
         Assert.Contains("success_count: expected 1, stored 2", output.ToString());
     }
@@ -152,28 +152,19 @@ public sealed class RetentionTests : IDisposable
         await client.ReportAsync(new { agent_name = "ext", status = "failed", started_at = Api.Iso(DateTimeOffset.UtcNow.AddDays(-1)) });
 
         var output = new StringWriter();
-        Assert.Equal(0, await AdminCli.RunAsync(["archive", "--dry-run", .. CliConfig(db)], output));
+        Assert.Equal(0, await AdminCli.RunAsync(["archive", "--dry-run", .. db.CliArgs()], output));
         Assert.Contains("1 executions started before", output.ToString());
         Assert.Equal(2, db.Scalar("SELECT COUNT(*) FROM agent_executions"));
 
         output = new StringWriter();
-        Assert.Equal(0, await AdminCli.RunAsync(["stats", "--window", "400d", .. CliConfig(db)], output));
+        Assert.Equal(0, await AdminCli.RunAsync(["stats", "--window", "400d", .. db.CliArgs()], output));
         var table = output.ToString();
         Assert.Contains("window 400d", table);
         var row = table.Split('\n').Single(l => l.StartsWith("ext ", StringComparison.Ordinal));
         Assert.Matches(@"ext\s+yes\s+\S+ \S+\s+failed\s+2\s+1\s+1\s+50\.0%", row);
 
-        Assert.Equal(2, await AdminCli.RunAsync(["stats", "--window", "9999d", .. CliConfig(db)], new StringWriter()));
+        Assert.Equal(2, await AdminCli.RunAsync(["stats", "--window", "9999d", .. db.CliArgs()], new StringWriter()));
     }
-
-    private string[] CliConfig(TestDatabase? db = null) =>
-    [
-        $"--AgentLedger:Database:Provider={TestDatabase.Provider}",
-        $"--AgentLedger:Database:ConnectionString={(db ?? _db).ConnectionString}",
-        $"--AgentLedger:DataFolder={(db ?? _db).Folder}",
-        "--AgentLedger:ApiKey=cli",
-        "--environment=Testing",
-    ];
 
     private long CountSince(DateTimeOffset cutoff) =>
         _db.Scalar("SELECT COUNT(*) FROM agent_executions WHERE agent_name <> 'ancient' AND started_at >= " + TimeLiteral(cutoff));
