@@ -17,7 +17,15 @@ cleanup() {
 trap cleanup EXIT
 
 summary() {
-  awk '/^(Passed|Failed)!/{gsub(",","");for(i=1;i<=NF;i++){if($i=="Passed:")p+=$(i+1);if($i=="Failed:")f+=$(i+1)}} END{print p+0" "f+0}' "$log"
+  # Sums both forms dotnet test prints: "Passed!  - Failed: 0, Passed: 42, …" (minimal) and the
+  # "Total tests: / Passed: / Failed:" block (detailed verbosity, used here for the tests' figures).
+  awk '
+    /^(Passed|Failed)!/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i + 1); if ($i == "Failed:") f += $(i + 1) } }
+    /^Total tests:/ { block = 1; next }
+    block && /^[ \t]+Passed:/ { p += $2 }
+    block && /^[ \t]+Failed:/ { f += $2 }
+    block && /^[ \t]*Total time:/ { block = 0 }
+    END { print p + 0 " " f + 0 }' "$log"
 }
 
 if ! command -v dotnet >/dev/null 2>&1; then
