@@ -17,25 +17,33 @@ public sealed class RunOnceTests(ITestOutputHelper output)
         var nodes = await Task.WhenAll(new[] { "node-a", "node-b", "node-c" }.Select(n => ServerProcess.StartAsync(db, n, FastHeartbeat)));
         try
         {
-            (await nodes[0].Client.PutJsonAsync("/api/agents/scripted/settings", new { interval_seconds = 1, config = new { delay_ms = 300 } })).EnsureSuccessStatusCode();
+            (await nodes[0].Client.PutJsonAsync("/api/agents/scripted/settings", new { interval_seconds = 1, config = new { delay_ms = 600 } })).EnsureSuccessStatusCode();
             var started = DateTime.UtcNow;
 
-            // Kill whichever node is in the middle of a run (the first node to tick after a slot tends to win them all).
+            // Kill whichever node is in the middle of a run (the first node to tick after a slot tends to win
+            // them all). If the run finished in the instant between the look and the kill, its outcome
+            // stands, and the next run in progress (on a surviving node) is killed instead.
             string? killed = null, killedNode = null;
-            while (killed is null && DateTime.UtcNow - started < TimeSpan.FromSeconds(15))
+            var survivors = nodes.ToList();
+            while (killed is null && survivors.Count > 1 && DateTime.UtcNow - started < TimeSpan.FromSeconds(15))
             {
                 if (DateTime.UtcNow - started > TimeSpan.FromSeconds(5)
                     && db.Query("SELECT id FROM agent_executions WHERE status = 'running'") is { } id)
                 {
-                    killedNode = (string)db.Query($"SELECT node FROM agent_executions WHERE id = '{id}'")!;
-                    nodes.Single(n => n.Node == killedNode).Kill();
-                    killed = id.ToString();
+                    var node = (string)db.Query($"SELECT node FROM agent_executions WHERE id = '{id}'")!;
+                    var target = survivors.Single(n => n.Node == node);
+                    target.Kill();
+                    survivors.Remove(target);
+                    if ((string?)db.Query($"SELECT status FROM agent_executions WHERE id = '{id}'") == "running")
+                    {
+                        (killed, killedNode) = (id.ToString(), node);
+                    }
                 }
                 await Task.Delay(20);
             }
             Assert.True(killed is not null, "no run was ever seen in progress");
             var killedAt = DateTime.UtcNow;
-            var client = nodes.First(n => n.Node != killedNode).Client;
+            var client = survivors[0].Client;
             while (DateTime.UtcNow - started < TimeSpan.FromSeconds(20))
             {
                 await Task.Delay(200);
@@ -70,7 +78,7 @@ public sealed class RunOnceTests(ITestOutputHelper output)
             }
             Assert.All(runs, r => Assert.Contains(r.Status, new[] { "success", "abandoned" }));
             Assert.Single(runs, r => r.Status == "abandoned");
-            Assert.True(runs.Count(r => r.Node != killedNode && r.Slot.UtcDateTime > killedAt) >= 5, "the surviving nodes did not carry on");
+            Assert.True(runs.Count(r => survivors.Any(n => n.Node == r.Node) && r.Slot.UtcDateTime > killedAt) >= 5, "the surviving nodes did not carry on");
             Assert.Equal(0, db.Scalar("SELECT COUNT(*) FROM agent_executions WHERE scheduled_for IS NOT NULL AND node IS NULL"));
         }
         finally
