@@ -42,9 +42,8 @@ public sealed class LedgerArchiver(ILedgerDbContextFactory contexts, TimeProvide
                 .ToListAsync(cancellationToken);
             if (rows.Count == 0)
             {
-                await ArchiveWatermark.AdvanceAsync(db, cutoff, cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
-                await tx.CommitAsync(cancellationToken);
+                // The first batch already moved the watermark; with nothing archived it stays where it
+                // was, so readers do not look in the archive for rows that were never moved there.
                 break;
             }
             await db.PrepareArchiveAsync(rows.Select(r => r.StartedAt), cancellationToken);
