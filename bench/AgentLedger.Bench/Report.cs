@@ -57,12 +57,12 @@ public sealed class Report(BenchOptions options)
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine}; SQLite writes: WAL, synchronous={options.Synchronous}{(options.Quick ? "; QUICK MODE (numbers not meaningful)" : "")}");
         text.AppendLine();
-        text.AppendLine("| scenario | engine | ledger | measure | median | p95 | compared with | its median | ratio | target | met |");
-        text.AppendLine("|---|---|---|---|---:|---:|---|---:|---:|---|---|");
+        text.AppendLine("| scenario | engine | ledger | measure | median | p95 | p99 | compared with | its median | ratio | target | met |");
+        text.AppendLine("|---|---|---|---|---:|---:|---:|---|---:|---:|---|---|");
         foreach (var r in _rows)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Scenario} | {r.Engine} | {r.Size} | {r.Measure} | {Format(r.Value.Median, r.Unit)} | {Format(r.Value.P95, r.Unit)} | {r.Baseline ?? ""} | {(r.BaselineValue is { } b ? Format(b.Median, r.Unit) : "")} | {(r.Ratio is { } ratio ? ratio.ToString(ratio >= 10 ? "F0" : "F2", CultureInfo.InvariantCulture) + "×" : "")} | {r.Target ?? ""} | {(r.Met is { } met ? met ? "yes" : "**no**" : "")} |");
+                $"| {r.Scenario} | {r.Engine} | {r.Size} | {r.Measure} | {Format(r.Value.Median, r.Unit)} | {Format(r.Value.P95, r.Unit)} | {(r.Value.Count >= 100 ? Format(r.Value.P99, r.Unit) : "")} | {r.Baseline ?? ""} | {(r.BaselineValue is { } b ? Format(b.Median, r.Unit) : "")} | {(r.Ratio is { } ratio ? ratio.ToString(ratio >= 10 ? "F0" : "F2", CultureInfo.InvariantCulture) + "×" : "")} | {r.Target ?? ""} | {(r.Met is { } met ? met ? "yes" : "**no**" : "")} |");
         }
         foreach (var note in _notes)
         {
