@@ -21,18 +21,21 @@ public static class Schedule
     }
 
     /// <summary>A short lag (a late tick, a slow run) is caught up slot by slot, so no slot is missed while a node is alive.</summary>
-    public static readonly TimeSpan MinCatchUpWindow = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan MinCatchUpWindow = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many intervals of lag are still caught up slot by slot.</summary>
+    public const int CatchUpIntervals = 10;
 
     /// <summary>
     /// The slot to run now, given the first due slot <paramref name="next"/>: that slot itself when the
-    /// scheduler is only a little late; after real downtime (more than two intervals, and at least
-    /// <see cref="MinCatchUpWindow"/>) the newest missed slot instead, so the agent runs once, not
-    /// once per missed slot.
+    /// scheduler is only a little late (a busy machine, a slow run); after real downtime (more than
+    /// <see cref="CatchUpIntervals"/> intervals, and at least <see cref="MinCatchUpWindow"/>) the newest
+    /// missed slot instead, so the agent runs once, not once per missed slot.
     /// </summary>
     public static DateTimeOffset DueSlot(DateTimeOffset next, int intervalSeconds, DateTimeOffset now)
     {
         var interval = TimeSpan.FromSeconds(intervalSeconds);
-        var window = interval * 2 > MinCatchUpWindow ? interval * 2 : MinCatchUpWindow;
+        var window = interval * CatchUpIntervals > MinCatchUpWindow ? interval * CatchUpIntervals : MinCatchUpWindow;
         if (now - next <= window)
         {
             return next;
