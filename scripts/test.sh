@@ -54,7 +54,7 @@ fi
 for engine in $engines; do
   echo "=== tests on $engine ==="
   if [ "$engine" = postgres ]; then
-    if ! eval "$(bash scripts/postgres.sh start)"; then
+    if ! pgenv=$(bash scripts/postgres.sh start) || ! eval "$pgenv"; then
       echo "Failed!  - Failed:     1, Passed:     0 (PostgreSQL could not be started)" | tee -a "$log"
       status=1
       continue
