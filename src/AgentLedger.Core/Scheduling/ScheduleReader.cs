@@ -16,8 +16,16 @@ public sealed class ScheduleReader(IAgentDirectory directory, SettingsService se
     public async Task<IReadOnlyDictionary<string, ScheduledAgent>> ReadAsync(CancellationToken cancellationToken)
     {
         var agents = (await directory.ListAsync(cancellationToken)).Where(a => catalog.Find(a.Name) is not null).ToList();
+        var effective = await settings.GetAllAsync(agents.Select(a => a.Name).ToList(), cancellationToken);
+        return await ReadAsync(agents, effective, cancellationToken);
+    }
+
+    /// <summary>For callers that already hold the agents and their effective settings (the agents API).</summary>
+    public async Task<IReadOnlyDictionary<string, ScheduledAgent>> ReadAsync(
+        IReadOnlyList<AgentInfo> known, IReadOnlyDictionary<string, StoredSettings> effective, CancellationToken cancellationToken)
+    {
+        var agents = known.Where(a => catalog.Find(a.Name) is not null).ToList();
         var names = agents.Select(a => a.Name).ToList();
-        var effective = await settings.GetAllAsync(names, cancellationToken);
         var lastScheduled = await ledger.LastScheduledAsync(names, cancellationToken);
         return agents.ToDictionary(
             agent => agent.Name,

@@ -61,7 +61,7 @@ public static class AgentsApi
         var names = agents.Select(a => a.Name).ToList();
         var effective = await settings.GetAllAsync(names, cancellationToken);
         var latest = await stats.LatestAsync(names, cancellationToken);
-        var scheduled = await schedules.ReadAsync(cancellationToken);
+        var scheduled = await schedules.ReadAsync(agents, effective, cancellationToken);
         var running = await insights.OldestRunningAsync(names, cancellationToken);
         var now = time.GetUtcNow();
         return agents.Select(agent =>
