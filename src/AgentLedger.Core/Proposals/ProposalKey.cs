@@ -12,6 +12,4 @@ public static class ProposalKey
             : type + "|title:" + title;
 
     public static string Of(ProposalDraft draft) => Of(draft.Type, draft.InputsUsed, draft.Title);
-
-    public static string Of(Proposal proposal) => Of(proposal.Type, proposal.InputsUsed, proposal.Title);
 }
