@@ -33,4 +33,30 @@ public sealed class LedgerOptions
 
     /// <summary>How often pending proposals are checked for expiry.</summary>
     public TimeSpan ProposalExpirySweep { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Health-change alerts: <c>AgentLedger:Alerts:…</c>.</summary>
+    public AlertOptions Alerts { get; set; } = new();
+}
+
+public sealed class AlertOptions
+{
+    /// <summary>Webhook for every agent whose settings config has no <c>alert_webhook_url</c> of its own.</summary>
+    public string? WebhookUrl { get; set; }
+
+    /// <summary>When set, each webhook carries <c>X-AgentLedger-Signature: sha256=…</c>, an HMAC of the body with this secret.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>How often agents' health is judged (and due webhooks are sent).</summary>
+    public double CheckSeconds { get; set; } = 5;
+
+    /// <summary>Attempts per webhook before its delivery is recorded as failed.</summary>
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>The first retry waits this long; each next one twice as long, up to <see cref="MaxRetrySeconds"/>.</summary>
+    public double FirstRetrySeconds { get; set; } = 5;
+
+    public double MaxRetrySeconds { get; set; } = 600;
+
+    /// <summary>A receiver slower than this counts as a failed attempt.</summary>
+    public double TimeoutSeconds { get; set; } = 10;
 }

@@ -56,6 +56,17 @@ public static class LedgerServer
         services.AddHostedService<AgentScheduler>();
         services.AddHostedService<RunWatchdog>();
         services.AddHostedService<RetentionService>();
+        services.AddSingleton<Core.Insights.HealthReader>();
+        services.AddHostedService<HealthAlertService>();
+        if (Core.Alerts.AlertRules.ValidateUrl(options.Alerts.WebhookUrl) is { } urlError)
+        {
+            throw new InvalidOperationException($"AgentLedger:Alerts:WebhookUrl {urlError}.");
+        }
+        services.AddHttpClient(HealthAlertService.HttpClientName, c =>
+        {
+            c.Timeout = TimeSpan.FromSeconds(options.Alerts.TimeoutSeconds);
+            c.DefaultRequestHeaders.UserAgent.ParseAdd("AgentLedger-Alerts/1.0");
+        });
 
         var dataFolder = string.IsNullOrWhiteSpace(options.DataFolder) ? StorageServiceCollectionExtensions.DataFolder(storage) : Path.GetFullPath(options.DataFolder);
         services.AddSingleton(sp => new ApiKeyStore(options.ApiKey, dataFolder, sp.GetRequiredService<ILogger<ApiKeyStore>>()));
@@ -110,6 +121,7 @@ public static class LedgerServer
         app.MapExecutionsApi();
         app.MapProposalsApi();
         app.MapCommonsApi();
+        app.MapAlertsApi();
         return app;
     }
 

@@ -17,6 +17,9 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<RollupEntity> Rollups => Set<RollupEntity>();
     public DbSet<ArchivedExecutionEntity> ArchivedExecutions => Set<ArchivedExecutionEntity>();
     public DbSet<LedgerMetaEntity> Meta => Set<LedgerMetaEntity>();
+    public DbSet<AgentHealthEntity> HealthStates => Set<AgentHealthEntity>();
+    public DbSet<AlertEntity> Alerts => Set<AlertEntity>();
+    public DbSet<LeaseEntity> Leases => Set<LeaseEntity>();
 
     /// <summary>
     /// Called in a write transaction before an agent's rollups are changed. One SQLite file has one
@@ -118,6 +121,40 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.ToTable("ledger_meta");
             e.HasKey(x => x.Key);
             e.Property(x => x.Key).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<AgentHealthEntity>(e =>
+        {
+            e.ToTable("agent_health");
+            e.HasKey(x => x.AgentName);
+            e.Property(x => x.AgentName).HasMaxLength(128);
+            e.Property(x => x.Health).HasMaxLength(16).IsConcurrencyToken();
+        });
+
+        modelBuilder.Entity<AlertEntity>(e =>
+        {
+            e.ToTable("alerts");
+            e.HasKey(x => x.Seq);
+            e.HasIndex(x => x.Id).IsUnique();
+            e.HasIndex(x => new { x.RaisedAt, x.Seq });
+            e.HasIndex(x => new { x.AgentName, x.RaisedAt, x.Seq });
+            // The dispatcher's one query: pending deliveries that are due.
+            e.HasIndex(x => new { x.DeliveryStatus, x.NextAttemptAt });
+            e.Property(x => x.AgentName).HasMaxLength(128);
+            e.Property(x => x.PreviousHealth).HasMaxLength(16);
+            e.Property(x => x.Health).HasMaxLength(16);
+            e.Property(x => x.Node).HasMaxLength(256);
+            e.Property(x => x.DeliveryStatus).HasMaxLength(16);
+            e.Property(x => x.WebhookUrl).HasMaxLength(2048);
+        });
+
+        modelBuilder.Entity<LeaseEntity>(e =>
+        {
+            e.ToTable("ledger_leases");
+            e.HasKey(x => x.Name);
+            e.Property(x => x.Name).HasMaxLength(64);
+            e.Property(x => x.Holder).HasMaxLength(256);
+            e.Property(x => x.ExpiresAt).IsConcurrencyToken();
         });
 
         modelBuilder.Entity<RollupEntity>(e =>

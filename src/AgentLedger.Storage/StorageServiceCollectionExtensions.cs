@@ -36,6 +36,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IAgentDirectory, EfAgentDirectory>();
         services.AddSingleton<IStatsSource, EfStatsSource>();
         services.AddSingleton<Core.Insights.IInsightsSource, EfInsightsSource>();
+        services.AddSingleton<Core.Alerts.IAlertStore, EfAlertStore>();
         services.AddSingleton<LedgerDatabase>();
         services.AddSingleton<Retention.LedgerArchiver>();
         services.AddSingleton<Rollups.RollupVerifier>();

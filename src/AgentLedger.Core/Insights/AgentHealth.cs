@@ -20,6 +20,10 @@ public static class AgentHealth
     public const int DefaultFailingAfter = 3;
     public const double DefaultStaleAfterIntervals = 3;
 
+    /// <summary>Judges an agent from what the ledger holds: its stored settings, newest runs and the runs still open.</summary>
+    public static HealthVerdict Judge(StoredSettings stored, DateTimeOffset firstSeen, LatestRuns? latest, IReadOnlyDictionary<string, DateTimeOffset> oldestRunning, DateTimeOffset now) =>
+        Judge(stored.Settings, latest, oldestRunning.TryGetValue(stored.AgentName, out var oldest) ? oldest : null, stored.EnabledSince ?? firstSeen, now);
+
     public static HealthVerdict Judge(AgentSettings settings, LatestRuns? latest, DateTimeOffset? oldestRunning, DateTimeOffset enabledSince, DateTimeOffset now)
     {
         if (!settings.Enabled)

@@ -94,7 +94,7 @@ public sealed class SettingsService(ISettingsStore store, AgentCatalog catalog, 
         {
             errors[$"config.{Proposals.ProposalRules.TtlKey}"] = [ttlError];
         }
-        foreach (var (field, messages) in Insights.AgentHealth.Validate(settings.Config))
+        foreach (var (field, messages) in Insights.AgentHealth.Validate(settings.Config).Concat(Alerts.AlertRules.Validate(settings.Config)))
         {
             errors[$"config.{field}"] = messages;
         }

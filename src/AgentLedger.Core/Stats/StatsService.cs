@@ -30,8 +30,7 @@ public sealed class StatsService(IStatsSource source, Insights.IInsightsSource i
             agent =>
             {
                 var stored = effective[agent];
-                var health = Insights.AgentHealth.Judge(stored.Settings, latest.GetValueOrDefault(agent),
-                    running.TryGetValue(agent, out var oldest) ? oldest : null, stored.EnabledSince ?? firstSeen.GetValueOrDefault(agent, now), now);
+                var health = Insights.AgentHealth.Judge(stored, firstSeen.GetValueOrDefault(agent, now), latest.GetValueOrDefault(agent), running, now);
                 var stats = Compose(agent, stored.Settings.Enabled, window, range, Get(inWindow, agent), Get(thirty, agent), Get(allTime, agent), latest.GetValueOrDefault(agent), health);
                 if (previous is null)
                 {

@@ -25,6 +25,8 @@ public sealed class LedgerTelemetry : IDisposable
     private readonly UpDownCounter<long> _active;
     private readonly Counter<long> _proposalsCreated;
     private readonly Counter<long> _proposalsDecided;
+    private readonly Counter<long> _alertsRaised;
+    private readonly Counter<long> _alertDeliveries;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastSuccess = new(StringComparer.Ordinal);
 
     public LedgerTelemetry(IMeterFactory meters)
@@ -36,6 +38,8 @@ public sealed class LedgerTelemetry : IDisposable
         _active = _meter.CreateUpDownCounter<long>("agent_runs_active", description: "Runs in progress on this node.");
         _proposalsCreated = _meter.CreateCounter<long>("proposals_created", description: "Proposals created by agent runs.");
         _proposalsDecided = _meter.CreateCounter<long>("proposals_decided", description: "Proposals approved, rejected or expired.");
+        _alertsRaised = _meter.CreateCounter<long>("alerts_raised", description: "Health changes alerted, by agent and new health.");
+        _alertDeliveries = _meter.CreateCounter<long>("alert_deliveries", description: "Webhook attempts, by outcome: delivered, retrying, failed.");
         _meter.CreateObservableGauge("agent_last_success_timestamp_seconds", ObserveLastSuccess, unit: "s",
             description: "Unix time of each agent's newest successful run.");
     }
@@ -60,6 +64,11 @@ public sealed class LedgerTelemetry : IDisposable
 
     public void ProposalDecided(ProposalStatus outcome, long count = 1) =>
         _proposalsDecided.Add(count, new KeyValuePair<string, object?>("outcome", outcome.ToWire()));
+
+    public void AlertRaised(string agentName, string health) =>
+        _alertsRaised.Add(1, new KeyValuePair<string, object?>("agent", agentName), new KeyValuePair<string, object?>("health", health));
+
+    public void AlertDelivery(string outcome) => _alertDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void RunStarted(string agentName) => _active.Add(1, new KeyValuePair<string, object?>("agent", agentName));
 

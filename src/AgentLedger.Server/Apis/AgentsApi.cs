@@ -69,7 +69,7 @@ public static class AgentsApi
             var stored = effective[agent.Name];
             var s = stored.Settings;
             var runs = latest.GetValueOrDefault(agent.Name);
-            var health = AgentHealth.Judge(s, runs, running.TryGetValue(agent.Name, out var oldest) ? oldest : null, stored.EnabledSince ?? agent.FirstSeenAt, now);
+            var health = AgentHealth.Judge(stored, agent.FirstSeenAt, runs, running, now);
             return new AgentSummary(
                 agent.Name, agent.DisplayName, agent.Description, agent.Kind.ToWire(), s.Enabled, s.IntervalSeconds, s.TimeoutSeconds,
                 runs?.Last?.StartedAt, runs?.Last?.Status.ToWire(), scheduled.GetValueOrDefault(agent.Name)?.NextRun, runner.IsRunning(agent.Name),

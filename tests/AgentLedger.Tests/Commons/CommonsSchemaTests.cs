@@ -14,7 +14,7 @@ public sealed class CommonsSchemaTests
         }
 
         Assert.Equal(1, db.Scalar("SELECT COUNT(*) FROM __commons_migrations"));
-        Assert.Equal(1, db.Scalar("SELECT COUNT(*) FROM \"__EFMigrationsHistory\""));
+        Assert.Equal(TestDatabase.LedgerMigrations, db.Scalar("SELECT COUNT(*) FROM \"__EFMigrationsHistory\""));
         if (TestDatabase.IsPostgres)
         {
             Assert.All(CommonsTables.Names, table => Assert.Equal(1, db.Scalar($"SELECT COUNT(*) FROM information_schema.tables WHERE table_name = '{table}'")));

@@ -13,7 +13,7 @@ namespace AgentLedger.Tests.Infrastructure;
 /// The real server (Program) on a real SQLite file in a temp folder, with the scripted test agents.
 /// Several factories over the same <see cref="TestDatabase"/> model a restart of the process.
 /// </summary>
-public sealed class LedgerFactory(TestDatabase database, FakeTimeProvider? time = null, string node = "test-node") : WebApplicationFactory<Program>
+public sealed class LedgerFactory(TestDatabase database, FakeTimeProvider? time = null, string node = "test-node", IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
     public const string ApiKey = "test-api-key-123";
 
@@ -30,6 +30,10 @@ public sealed class LedgerFactory(TestDatabase database, FakeTimeProvider? time 
         builder.UseSetting("AgentLedger:ApiKey", ApiKey);
         builder.UseSetting("AgentLedger:DataFolder", database.Folder);
         builder.UseSetting("AgentLedger:Node", node);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureTestServices(services =>
         {
             foreach (var name in ScriptedAgents.Names)

@@ -51,6 +51,9 @@ public sealed class TestDatabase : IDisposable
         "--environment=Testing",
     ];
 
+    /// <summary>How many migrations the ledger's context of this engine has (its history table holds exactly these).</summary>
+    public static int LedgerMigrations { get; } = CountLedgerMigrations();
+
     public static readonly string[] LedgerTables = ["agent_executions", "proposals", "agents", "agent_settings", "agent_settings_history", "agent_rollups"];
 
     /// <summary>Counts every table's rows straight from the database, bypassing the application.</summary>
@@ -111,5 +114,13 @@ public sealed class TestDatabase : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    private static int CountLedgerMigrations()
+    {
+        using var design = IsPostgres
+            ? (Microsoft.EntityFrameworkCore.DbContext)new AgentLedger.Storage.Postgres.PostgresLedgerDbContextDesignFactory().CreateDbContext([])
+            : new AgentLedger.Storage.Sqlite.SqliteLedgerDbContextDesignFactory().CreateDbContext([]);
+        return Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetMigrations(design.Database).Count();
     }
 }

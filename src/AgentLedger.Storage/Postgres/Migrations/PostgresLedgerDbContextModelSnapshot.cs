@@ -55,6 +55,134 @@ namespace AgentLedger.Storage.Postgres.Migrations
                     b.ToTable("agents", (string)null);
                 });
 
+            modelBuilder.Entity("AgentLedger.Storage.Entities.AgentHealthEntity", b =>
+                {
+                    b.Property<string>("AgentName")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("agent_name");
+
+                    b.Property<string>("Health")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("health");
+
+                    b.Property<string>("HealthReason")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("health_reason");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("since");
+
+                    b.HasKey("AgentName")
+                        .HasName("pk_agent_health");
+
+                    b.ToTable("agent_health", (string)null);
+                });
+
+            modelBuilder.Entity("AgentLedger.Storage.Entities.AlertEntity", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Seq"));
+
+                    b.Property<string>("AgentName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("agent_name");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("DeliveryStatus")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("delivery_status");
+
+                    b.Property<string>("Health")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("health");
+
+                    b.Property<string>("HealthReason")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("health_reason");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<int?>("LastResponseStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_response_status");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("node");
+
+                    b.Property<string>("PreviousHealth")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("previous_health");
+
+                    b.Property<DateTimeOffset>("RaisedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("raised_at");
+
+                    b.Property<string>("WebhookUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("webhook_url");
+
+                    b.HasKey("Seq")
+                        .HasName("pk_alerts");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_alerts_id");
+
+                    b.HasIndex("DeliveryStatus", "NextAttemptAt")
+                        .HasDatabaseName("ix_alerts_delivery_status_next_attempt_at");
+
+                    b.HasIndex("RaisedAt", "Seq")
+                        .HasDatabaseName("ix_alerts_raised_at_seq");
+
+                    b.HasIndex("AgentName", "RaisedAt", "Seq")
+                        .HasDatabaseName("ix_alerts_agent_name_raised_at_seq");
+
+                    b.ToTable("alerts", (string)null);
+                });
+
             modelBuilder.Entity("AgentLedger.Storage.Entities.ArchivedExecutionEntity", b =>
                 {
                     b.Property<DateTimeOffset>("StartedAt")
@@ -269,6 +397,30 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .HasDatabaseName("ix_agent_executions_agent_name_status_started_at");
 
                     b.ToTable("agent_executions", (string)null);
+                });
+
+            modelBuilder.Entity("AgentLedger.Storage.Entities.LeaseEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("holder");
+
+                    b.HasKey("Name")
+                        .HasName("pk_ledger_leases");
+
+                    b.ToTable("ledger_leases", (string)null);
                 });
 
             modelBuilder.Entity("AgentLedger.Storage.Entities.LedgerMetaEntity", b =>

@@ -50,6 +50,132 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                     b.ToTable("agents", (string)null);
                 });
 
+            modelBuilder.Entity("AgentLedger.Storage.Entities.AgentHealthEntity", b =>
+                {
+                    b.Property<string>("AgentName")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("agent_name");
+
+                    b.Property<string>("Health")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("health");
+
+                    b.Property<string>("HealthReason")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("health_reason");
+
+                    b.Property<long>("Since")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("since");
+
+                    b.HasKey("AgentName")
+                        .HasName("pk_agent_health");
+
+                    b.ToTable("agent_health", (string)null);
+                });
+
+            modelBuilder.Entity("AgentLedger.Storage.Entities.AlertEntity", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("AgentName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("agent_name");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<long?>("DeliveredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("DeliveryStatus")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivery_status");
+
+                    b.Property<string>("Health")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("health");
+
+                    b.Property<string>("HealthReason")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("health_reason");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("LastAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<int?>("LastResponseStatus")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_response_status");
+
+                    b.Property<long?>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("node");
+
+                    b.Property<string>("PreviousHealth")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("previous_health");
+
+                    b.Property<long>("RaisedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("raised_at");
+
+                    b.Property<string>("WebhookUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("webhook_url");
+
+                    b.HasKey("Seq")
+                        .HasName("pk_alerts");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_alerts_id");
+
+                    b.HasIndex("DeliveryStatus", "NextAttemptAt")
+                        .HasDatabaseName("ix_alerts_delivery_status_next_attempt_at");
+
+                    b.HasIndex("RaisedAt", "Seq")
+                        .HasDatabaseName("ix_alerts_raised_at_seq");
+
+                    b.HasIndex("AgentName", "RaisedAt", "Seq")
+                        .HasDatabaseName("ix_alerts_agent_name_raised_at_seq");
+
+                    b.ToTable("alerts", (string)null);
+                });
+
             modelBuilder.Entity("AgentLedger.Storage.Entities.ArchivedExecutionEntity", b =>
                 {
                     b.Property<long>("StartedAt")
@@ -262,6 +388,30 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasDatabaseName("ix_agent_executions_agent_name_status_started_at");
 
                     b.ToTable("agent_executions", (string)null);
+                });
+
+            modelBuilder.Entity("AgentLedger.Storage.Entities.LeaseEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("ExpiresAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("holder");
+
+                    b.HasKey("Name")
+                        .HasName("pk_ledger_leases");
+
+                    b.ToTable("ledger_leases", (string)null);
                 });
 
             modelBuilder.Entity("AgentLedger.Storage.Entities.LedgerMetaEntity", b =>
