@@ -34,6 +34,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IProposalStore, EfProposalStore>();
         services.AddSingleton<ISettingsStore, EfSettingsStore>();
         services.AddSingleton<IAgentDirectory, EfAgentDirectory>();
+        services.AddSingleton<OldEdgeCache>();
         services.AddSingleton<IStatsSource, EfStatsSource>();
         services.AddSingleton<Core.Insights.IInsightsSource, EfInsightsSource>();
         services.AddSingleton<Core.Alerts.IAlertStore, EfAlertStore>();

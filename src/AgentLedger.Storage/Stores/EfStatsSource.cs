@@ -14,7 +14,7 @@ namespace AgentLedger.Storage.Stores;
 /// (see <see cref="WindowPlan"/>), plus runs still in progress, which no rollup holds yet. Raw rows
 /// older than the archive watermark are read from the archive, so archiving changes no number.
 /// </summary>
-internal sealed class EfStatsSource(ILedgerDbContextFactory contexts) : IStatsSource
+internal sealed class EfStatsSource(ILedgerDbContextFactory contexts, OldEdgeCache oldEdges) : IStatsSource
 {
     private static readonly string Running = ExecutionStatus.Running.ToWire();
     private static readonly string Success = ExecutionStatus.Success.ToWire();
@@ -36,8 +36,18 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts) : IStatsSo
             raws.RemoveAt(raws.Count - 1);
         }
         var archivedBefore = raws.Count > 0 ? await ArchiveWatermark.ReadAsync(db, cancellationToken) : null;
+        var running = await db.Executions.AsNoTracking()
+            .Where(e => names.Contains(e.AgentName) && e.Status == Running && e.StartedAt >= from && e.StartedAt < to)
+            .Select(e => new { e.AgentName, e.StartedAt })
+            .ToListAsync(cancellationToken);
         foreach (var raw in raws)
         {
+            if (OldEdgeCache.Covers(raw, to))
+            {
+                var inEdge = running.Where(r => r.StartedAt >= raw.Start && r.StartedAt < raw.End).ToLookup(r => r.AgentName, r => r.StartedAt);
+                await oldEdges.AddAsync(db, names, raw, archivedBefore, inEdge, result, cancellationToken);
+                continue;
+            }
             await AddRawAsync(db.Executions, names, raw, result, cancellationToken);
             if (raw.Start < archivedBefore)
             {
@@ -55,10 +65,6 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts) : IStatsSo
         }
 
         // Runs in progress inside the rollup-covered part (the raw edges counted theirs already).
-        var running = await db.Executions.AsNoTracking()
-            .Where(e => names.Contains(e.AgentName) && e.Status == Running && e.StartedAt >= from && e.StartedAt < to)
-            .Select(e => new { e.AgentName, e.StartedAt })
-            .ToListAsync(cancellationToken);
         foreach (var run in running.Where(r => !raws.Any(raw => r.StartedAt >= raw.Start && r.StartedAt < raw.End)))
         {
             result[run.AgentName].Running++;
