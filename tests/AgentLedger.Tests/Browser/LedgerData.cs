@@ -56,6 +56,36 @@ internal static class LedgerData
     public static string Percent(JsonNode? rate) =>
         rate is null ? "—" : Math.Round((double)rate * 100, 1, MidpointRounding.AwayFromZero).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 
+    /// <summary>The page's formatting of a duration in milliseconds (dom.js fmtDuration): "840 ms", "3.99 s", "12.5 s", "2 min 5 s".</summary>
+    public static string Duration(double? ms)
+    {
+        if (ms is not { } value)
+        {
+            return "—";
+        }
+        if (value < 1000)
+        {
+            return JsRound(value).ToString(CultureInfo.InvariantCulture) + " ms";
+        }
+        var s = value / 1000;
+        if (s < 10)
+        {
+            return s.ToString("0.00", CultureInfo.InvariantCulture) + " s";
+        }
+        if (s < 60)
+        {
+            return s.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+        }
+        var minutes = Math.Floor(s / 60);
+        var hours = Math.Floor(s / 3600);
+        return s < 3600
+            ? string.Create(CultureInfo.InvariantCulture, $"{minutes} min {JsRound(s - minutes * 60)} s")
+            : string.Create(CultureInfo.InvariantCulture, $"{hours} h {JsRound((s - hours * 3600) / 60)} min");
+    }
+
+    /// <summary>JavaScript's Math.round: halves go up, not to even.</summary>
+    private static double JsRound(double value) => Math.Floor(value + 0.5);
+
     /// <summary>What the page keeps in data-value: the API's number as JavaScript's String() prints it, or "" for null.</summary>
     public static string Raw(JsonNode? value) => value switch
     {

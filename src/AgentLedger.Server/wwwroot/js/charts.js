@@ -32,6 +32,15 @@ function barsPath(values, x, width, y, base) {
   return d;
 }
 
+/** A share (0…1) as a small bar; decorative, the percentage beside it says the same. */
+export function shareBar(share, { width = 64, height = 6 } = {}) {
+  const filled = Math.max(0, Math.min(1, share ?? 0)) * width;
+  return s('svg', { class: 'share-bar', viewBox: `0 0 ${width} ${height}`, width, height, 'aria-hidden': 'true', focusable: 'false' },
+    s('rect', { class: 'share-track', width, height, rx: height / 2 }),
+    // At least a dot, so a small share is still seen to be there.
+    filled > 0 ? s('rect', { class: 'fill-failure', width: r1(Math.max(filled, height)), height, rx: height / 2 }) : null);
+}
+
 /** The overview's tiny runs/failures chart: runs as bars, failures over them in the danger colour. */
 export function sparkline(points, { width = 120, height = 28, label }) {
   const n = Math.max(points.length, 1);

@@ -1,5 +1,5 @@
 // Shared widgets: notifications, the API key and confirmation dialogs, problem details, badges.
-import { h, replace } from './dom.js';
+import { DASH, fmtCount, fmtDuration, h, replace } from './dom.js';
 
 const STATUS_LABELS = {
   running: 'Running',
@@ -161,4 +161,33 @@ export function setBusy(button, busy, busyText) {
 
 export function emptyState(text) {
   return h('p', { class: 'empty', text });
+}
+
+// How a change is printed, by kind of figure: [the value as shown (its sign decides the arrow), its size as text].
+const CHANGES = {
+  count: v => [v, fmtCount(Math.abs(v))],
+  // Rates change in percentage points, one decimal at most like fmtPercent.
+  rate: v => {
+    const points = Number((v * 100).toFixed(1));
+    return [points, `${Math.abs(points)} pp`];
+  },
+  duration: v => [Math.round(v), fmtDuration(Math.abs(v))],
+};
+
+/**
+ * A change against the previous window as the API computed it: an arrow and the signed change,
+ * coloured when one direction is better (`better` 1: up is good, -1: down is good, 0: neither), with
+ * the verdict in words too, so colour is not the only sign. The raw value is in data-value.
+ */
+export function deltaBadge(raw, { kind, better = 0 }) {
+  if (raw === null || raw === undefined) {
+    return h('span', { class: 'delta delta-none', dataset: { value: '', direction: 'none' }, text: DASH });
+  }
+  const [shown, size] = CHANGES[kind](raw);
+  const direction = shown > 0 ? 'up' : shown < 0 ? 'down' : 'flat';
+  const verdict = direction === 'flat' || better === 0 ? 'neutral' : (direction === 'up') === (better > 0) ? 'good' : 'bad';
+  return h('span', { class: `delta delta-${verdict}`, dataset: { value: String(raw), direction, verdict } },
+    direction === 'flat' ? null : h('span', { class: 'delta-arrow', 'aria-hidden': 'true', text: direction === 'up' ? '▲' : '▼' }),
+    h('span', { class: 'delta-text', text: `${direction === 'up' ? '+' : direction === 'down' ? '−' : ''}${size}` }),
+    verdict === 'neutral' ? null : h('span', { class: 'sr-only', text: verdict === 'good' ? ' (better)' : ' (worse)' }));
 }

@@ -1,17 +1,30 @@
-// One agent: stats cards, charts from the history API, the executions table and the settings form.
+// One agent: stats cards, the comparison with the previous window, charts from the history API, the
+// error groups, the executions table and the settings form.
 import { ApiError, get, send } from '../api.js';
 import { runNow, setEnabled, withUser } from '../actions.js';
-import { durationChart, runsChart, bucketLabel } from '../charts.js';
+import { durationChart, runsChart, bucketLabel, shareBar } from '../charts.js';
 import {
-  DASH, enc, fmtBytes, fmtCount, fmtDateTime, fmtDuration, fmtPercent, fmtSeconds, h, prettyJson, reconcile, replace, timeEl,
+  DASH, enc, fmtBytes, fmtCount, fmtDateTime, fmtDuration, fmtPercent, fmtSeconds, h, prettyJson, reconcile, replace, timeEl, updateTimeEl,
 } from '../dom.js';
-import { badge, confirmDialog, emptyState, problemElement, setBadge, setBusy, statCard, toast, toastError, windowPicker } from '../ui.js';
+import {
+  badge, confirmDialog, deltaBadge, emptyState, problemElement, setBadge, setBusy, statCard, toast, toastError, windowPicker,
+} from '../ui.js';
 import { bucketFor } from './overview.js';
 
 const PAGE_SIZE = 20;
 const STATUSES = ['running', 'success', 'failed', 'timeout', 'cancelled', 'abandoned'];
 // "optional" columns are left out at phone width; the run's details still have them.
 const COLUMN_CLASSES = { Trigger: 'optional', Duration: 'figure', Proposals: 'figure optional', Resources: 'figure optional', Error: 'error-cell', Details: 'actions-cell' };
+// Error groups: at phone width the share and first seen are left out too.
+const GROUP_COLUMNS = [['Error type'], ['Message'], ['Count', 'figure'], ['Share', 'figure optional'], ['First seen', 'optional'], ['Last seen']];
+// The figures compared with the previous window: how each is read, printed, and which way is better.
+const COMPARED = [
+  { field: 'runs', label: 'Runs', value: w => w.runs, format: fmtCount, delta: d => d.runs, kind: 'count', better: 0 },
+  { field: 'success_rate', label: 'Success rate', value: w => w.success_rate, format: fmtPercent, delta: d => d.success_rate, kind: 'rate', better: 1 },
+  { field: 'p95', label: 'Duration p95', value: w => w.duration_ms.p95, format: fmtDuration, delta: d => d.p95_duration_ms, kind: 'duration', better: -1 },
+  { field: 'proposals_created', label: 'Proposals', value: w => w.proposals_created, format: fmtCount, delta: d => d.proposals_created, kind: 'count', better: 0 },
+  { field: 'approval_rate', label: 'Approval rate', value: w => w.approval_rate, format: fmtPercent, delta: d => d.approval_rate, kind: 'rate', better: 1 },
+];
 
 export function mountAgent(root, ctx, name) {
   const title = h('h1', { tabindex: '-1', text: name });
@@ -38,6 +51,8 @@ export function mountAgent(root, ctx, name) {
   };
   const runsFigure = chartFigure('runs-chart', 'Runs and failures', [['fill-success', 'Succeeded'], ['fill-failure', 'Failed'], ['fill-other', 'Cancelled or running']]);
   const durationFigure = chartFigure('duration-chart', 'Duration', [['stroke-p50', 'p50'], ['stroke-p95', 'p95']]);
+  const comparison = comparisonTable();
+  const errorGroups = errorGroupsTable(name);
   const executions = executionsTable(name, ctx);
   const settings = settingsForm(name, () => refresh());
 
@@ -55,8 +70,10 @@ export function mountAgent(root, ctx, name) {
         refresh();
       }), updated)),
     h('section', { class: 'stats', 'aria-labelledby': 'stats-title' }, Object.values(cards).map(c => c.card)),
+    comparison.el,
     errorPanel,
     h('section', { class: 'charts', 'aria-label': 'History' }, runsFigure.el, durationFigure.el),
+    errorGroups.el,
     executions.el,
     settings.el);
   root.append(body);
@@ -137,10 +154,11 @@ export function mountAgent(root, ctx, name) {
     const my = ++seq;
     const window = ctx.window;
     try {
-      const [a, s, hist] = await Promise.all([
+      const [a, s, hist, errors] = await Promise.all([
         get(`/api/agents/${enc(name)}`),
-        get(`/api/agents/${enc(name)}/stats?window=${window}`),
+        get(`/api/agents/${enc(name)}/stats?window=${window}&compare=previous`),
         get(`/api/agents/${enc(name)}/history?window=${window}&bucket=${bucketFor(window)}`),
+        get(`/api/agents/${enc(name)}/errors?window=${window}`),
       ]);
       if (my !== seq) {
         return;
@@ -148,7 +166,9 @@ export function mountAgent(root, ctx, name) {
       agent = a;
       history = hist;
       render(a, s.stats, window);
+      comparison.render(s.stats, window);
       renderCharts();
+      errorGroups.render(errors);
       await executions.refresh();
       updated.textContent = `Updated ${new Date().toLocaleTimeString('en-GB')}`;
       ctx.ok();
@@ -238,6 +258,159 @@ function chartFigure(id, heading, legend) {
         : emptyState('No runs in this window.'));
     },
   };
+}
+
+/** This window against the one before it (?compare=previous): both values and the API's delta for each figure. */
+function comparisonTable() {
+  const heading = h('h2', { id: 'comparison-title' });
+  const period = h('p', { class: 'updated muted' });
+  const caption = h('caption', { class: 'sr-only' });
+  const columns = { current: h('th', { scope: 'col', class: 'figure' }), previous: h('th', { scope: 'col', class: 'figure' }) };
+  const rows = COMPARED.map(metric => {
+    const cells = {
+      current: h('td', { class: 'figure', dataset: { column: 'current' } }),
+      previous: h('td', { class: 'figure', dataset: { column: 'previous' } }),
+      delta: h('td', { class: 'figure', dataset: { column: 'delta' } }),
+    };
+    const tr = h('tr', { dataset: { field: metric.field } }, h('th', { scope: 'row', text: metric.label }), cells.current, cells.previous, cells.delta);
+    return { metric, tr, cells };
+  });
+  const el = h('section', { class: 'comparison', 'aria-labelledby': 'comparison-title', hidden: true },
+    h('div', { class: 'section-head' }, heading, period),
+    h('div', { class: 'table-wrap' },
+      h('table', { class: 'comparison-table' },
+        caption,
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Figure' }), columns.current, columns.previous, h('th', { scope: 'col', class: 'figure', text: 'Change' }))),
+        h('tbody', {}, rows.map(r => r.tr)))));
+
+  function setFigure(td, raw, text) {
+    td.dataset.value = raw === null || raw === undefined ? '' : String(raw);
+    td.textContent = text;
+  }
+
+  return {
+    el,
+    render(stats, window) {
+      const { window: now, previous, deltas } = stats;
+      // A server without the comparison leaves both out: show nothing rather than made-up zeros.
+      el.hidden = !previous || !deltas;
+      if (el.hidden) {
+        return;
+      }
+      heading.textContent = `Last ${window} vs previous ${window}`;
+      caption.textContent = `The last ${window} compared with the ${window} before it`;
+      columns.current.textContent = `Last ${window}`;
+      columns.previous.textContent = `Previous ${window}`;
+      replace(period, 'Previous: ', timeEl(previous.from, { absolute: true }), ' – ', timeEl(previous.to, { absolute: true }));
+      for (const { metric, cells } of rows) {
+        setFigure(cells.current, metric.value(now), metric.format(metric.value(now)));
+        setFigure(cells.previous, metric.value(previous), metric.format(metric.value(previous)));
+        replace(cells.delta, deltaBadge(metric.delta(deltas), { kind: metric.kind, better: metric.better }));
+      }
+    },
+  };
+}
+
+/** The window's failures grouped by fingerprint, newest first as the API orders them; rows are keyed so polling keeps expanded messages. */
+function errorGroupsTable(name) {
+  const summary = h('p', { class: 'updated muted' });
+  const caption = h('caption', { class: 'sr-only' });
+  const tbody = h('tbody');
+  const table = h('div', { class: 'table-wrap' },
+    h('table', { class: 'error-groups-table' },
+      caption,
+      h('thead', {}, h('tr', {}, GROUP_COLUMNS.map(([label, cls]) => h('th', { scope: 'col', class: cls ?? null, text: label })))),
+      tbody));
+  const empty = emptyState('No failures in this window.');
+  const body = h('div', { class: 'error-groups-body' });
+  const rows = new Map();
+  const el = h('section', { class: 'error-groups', 'aria-labelledby': 'error-groups-title' },
+    h('div', { class: 'section-head' }, h('h2', { id: 'error-groups-title', text: 'Error groups' }), summary),
+    body);
+
+  return {
+    el,
+    render(list) {
+      const groups = list.items;
+      const failures = `${fmtCount(list.failures)} ${list.failures === 1 ? 'failure' : 'failures'}`;
+      summary.textContent = groups.length
+        ? `${failures} in the last ${list.window}, in ${fmtCount(groups.length)} ${groups.length === 1 ? 'group' : 'groups'}`
+        : `No failures in the last ${list.window}`;
+      if (!groups.length) {
+        rows.clear();
+        if (empty.parentNode !== body) {
+          replace(body, empty);
+        }
+        return;
+      }
+      caption.textContent = `Failures of ${name} in the last ${list.window}, grouped by error type and message, most recent first`;
+      const nodes = groups.map(group => {
+        let row = rows.get(group.fingerprint);
+        if (!row) {
+          row = errorGroupRow(group.fingerprint);
+          rows.set(group.fingerprint, row);
+        }
+        row.update(group);
+        return row.tr;
+      });
+      const shown = new Set(groups.map(g => g.fingerprint));
+      for (const fingerprint of [...rows.keys()]) {
+        if (!shown.has(fingerprint)) {
+          rows.delete(fingerprint);
+        }
+      }
+      reconcile(tbody, nodes);
+      if (table.parentNode !== body) {
+        replace(body, table);
+      }
+    },
+  };
+}
+
+function errorGroupRow(fingerprint) {
+  const type = h('code');
+  const message = h('button', { type: 'button', class: 'error-toggle', 'aria-expanded': 'false' });
+  // Shown with the expanded message: what the occurrences have in common, as the API normalised it.
+  const pattern = h('span', { class: 'cell-note group-pattern' });
+  const messageCell = h('td', { class: 'group-message', dataset: { label: 'Message', field: 'sample_message' } });
+  const count = h('td', { class: 'figure', dataset: { label: 'Count', field: 'count' } });
+  const shareText = h('span', { class: 'num' });
+  const bar = h('span', { class: 'share-holder' });
+  const share = h('td', { class: 'figure share-cell optional', dataset: { label: 'Share', field: 'share_of_failures' } }, shareText, bar);
+  const firstSeen = h('time');
+  const lastSeen = h('time');
+  const tr = h('tr', { dataset: { fingerprint } },
+    h('th', { scope: 'row', dataset: { label: 'Error type', field: 'error_type' } }, type),
+    messageCell, count, share,
+    h('td', { class: 'optional', dataset: { label: 'First seen', field: 'first_seen' } }, firstSeen),
+    h('td', { dataset: { label: 'Last seen', field: 'last_seen' } }, lastSeen));
+
+  message.addEventListener('click', () => {
+    message.setAttribute('aria-expanded', String(message.getAttribute('aria-expanded') !== 'true'));
+  });
+
+  function update(group) {
+    type.textContent = group.error_type ?? DASH;
+    if (group.sample_message) {
+      message.textContent = group.sample_message;
+      message.title = group.sample_message;
+      pattern.textContent = `Grouped as: ${group.normalized_message}`;
+      if (message.parentNode !== messageCell) {
+        replace(messageCell, message, pattern); // re-inserting would drop focus and the expanded state
+      }
+    } else {
+      replace(messageCell, h('span', { class: 'muted', text: 'no message' }));
+    }
+    count.dataset.value = String(group.count);
+    count.textContent = fmtCount(group.count);
+    share.dataset.value = String(group.share_of_failures);
+    shareText.textContent = fmtPercent(group.share_of_failures);
+    replace(bar, shareBar(group.share_of_failures));
+    updateTimeEl(firstSeen, group.first_seen);
+    updateTimeEl(lastSeen, group.last_seen);
+  }
+
+  return { tr, update };
 }
 
 function executionsTable(name, ctx) {

@@ -4,7 +4,7 @@ import { get } from '../api.js';
 import { runNow, setEnabled } from '../actions.js';
 import { sparkline } from '../charts.js';
 import { DASH, enc, fmtCount, fmtDuration, fmtPercent, h, reconcile, replace, timeEl, updateTimeEl } from '../dom.js';
-import { badge, setBadge, setBusy, statCard, windowPicker } from '../ui.js';
+import { badge, deltaBadge, setBadge, setBusy, statCard, windowPicker } from '../ui.js';
 
 export const bucketFor = window => (window === '30d' ? '1d' : '1h');
 
@@ -50,7 +50,7 @@ export function mountOverview(root, ctx) {
     const my = ++seq;
     const window = ctx.window;
     try {
-      const [list, stats] = await Promise.all([get('/api/agents'), get(`/api/agents/stats?window=${window}`)]);
+      const [list, stats] = await Promise.all([get('/api/agents'), get(`/api/agents/stats?window=${window}&compare=previous`)]);
       const histories = await Promise.all(list.agents.map(a =>
         get(`/api/agents/${enc(a.name)}/history?window=${window}&bucket=${bucketFor(window)}`)));
       if (my !== seq) {
@@ -105,14 +105,25 @@ const isFailure = status => status === 'failed' || status === 'timeout' || statu
 /** A cell holding one figure: the raw API value in data-value (for tests and tools), the formatted one as text. */
 function figure(label, field) {
   const num = h('span', { class: 'num' });
+  const change = h('span', { class: 'cell-change' });
   const note = h('span', { class: 'cell-note' });
-  const td = h('td', { class: 'figure', dataset: { label, field } }, num, note);
+  const td = h('td', { class: 'figure', dataset: { label, field } }, num, change, note);
   return {
     td,
     set(raw, text, noteText) {
       td.dataset.value = raw === null || raw === undefined ? '' : String(raw);
       num.textContent = text;
       note.textContent = noteText ?? '';
+    },
+    /** The API's change against the previous window (?compare=previous); nothing when it has none. */
+    setChange(raw, { kind, better, window, previous }) {
+      if (raw === null || raw === undefined) {
+        change.replaceChildren();
+        change.removeAttribute('title');
+        return;
+      }
+      replace(change, h('span', { class: 'sr-only', text: `compared with the previous ${window}: ` }), deltaBadge(raw, { kind, better }));
+      change.title = `Previous ${window}: ${previous}`;
     },
   };
 }
@@ -217,6 +228,10 @@ function createRow(name, refresh) {
     success.set(w?.success_rate, fmtPercent(w?.success_rate), w?.failure_count ? `${fmtCount(w.failure_count)} failed` : '');
     success.td.classList.toggle('bad', (w?.failure_count ?? 0) > 0);
     p95.set(w?.duration_ms.p95, fmtDuration(w?.duration_ms.p95));
+    // Where one direction is better, the change since the previous window.
+    const before = stats?.previous;
+    success.setChange(stats?.deltas?.success_rate, { kind: 'rate', better: 1, window, previous: fmtPercent(before?.success_rate) });
+    p95.setChange(stats?.deltas?.p95_duration_ms, { kind: 'duration', better: -1, window, previous: fmtDuration(before?.duration_ms.p95) });
     proposals.set(w?.proposals_created, fmtCount(w?.proposals_created), w?.proposals_pending ? `${fmtCount(w.proposals_pending)} pending` : '');
     approval.set(w?.approval_rate, fmtPercent(w?.approval_rate), w?.proposals_decided ? `${fmtCount(w.proposals_approved)}/${fmtCount(w.proposals_decided)}` : '');
 
