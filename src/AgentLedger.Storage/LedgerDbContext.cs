@@ -39,6 +39,12 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
         }
     }
 
+    /// <summary>A time as this engine's column holds it, for hand-written statements (PostgreSQL: timestamptz).</summary>
+    public virtual object? DbTime(DateTimeOffset? value) => value;
+
+    /// <summary>A uuid as this engine's column holds it (PostgreSQL: uuid).</summary>
+    public virtual object DbId(Guid value) => value;
+
     /// <summary>Makes room in the archive for rows that started at these times (PostgreSQL: monthly partitions).</summary>
     public virtual Task PrepareArchiveAsync(IEnumerable<DateTimeOffset> startedAt, CancellationToken cancellationToken) => Task.CompletedTask;
 

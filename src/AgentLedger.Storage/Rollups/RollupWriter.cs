@@ -1,6 +1,7 @@
 using AgentLedger.Core.Common;
 using AgentLedger.Core.Stats;
 using AgentLedger.Storage.Entities;
+using AgentLedger.Storage.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentLedger.Storage.Rollups;
@@ -14,45 +15,33 @@ internal static class RollupWriter
     // Read in every finalising transaction: compiled once, so no expression tree is walked per call.
     private static readonly Func<LedgerDbContext, string, DateTimeOffset, DateTimeOffset, DateTimeOffset, IAsyncEnumerable<RollupEntity>> Buckets =
         EF.CompileAsyncQuery((LedgerDbContext db, string agentName, DateTimeOffset hour, DateTimeOffset day, DateTimeOffset all) =>
-            db.Rollups.Where(r => r.AgentName == agentName
+            db.Rollups.AsNoTracking().Where(r => r.AgentName == agentName
                 && ((r.Period == RollupPeriods.Hour && r.BucketStart == hour)
                     || (r.Period == RollupPeriods.Day && r.BucketStart == day)
                     || (r.Period == RollupPeriods.All && r.BucketStart == all))));
 
+    /// <summary>
+    /// Reads the three buckets (one statement), merges the delta and writes them back (one upsert statement).
+    /// The read and the writes share the caller's transaction after <see cref="LedgerDbContext.LockAgentAsync"/>,
+    /// so no other writer of this agent's rollups comes in between.
+    /// </summary>
     public static async Task AddAsync(LedgerDbContext db, string agentName, DateTimeOffset instant, LedgerTotals delta, CancellationToken cancellationToken)
     {
         await db.LockAgentAsync(agentName, cancellationToken);
         var hour = LedgerTime.FloorHour(instant);
         var day = LedgerTime.FloorDay(instant);
         var all = DateTimeOffset.UnixEpoch;
-        // Buckets already tracked by this unit of work (a run's proposals may land in its own hour) come
-        // from the change tracker; the others in one statement: three primary-key lookups, one round trip.
-        var buckets = new[] { Tracked(db, agentName, RollupPeriods.Hour, hour), Tracked(db, agentName, RollupPeriods.Day, day), Tracked(db, agentName, RollupPeriods.All, all) };
-        if (buckets.Any(b => b is null))
+        var stored = await Buckets(db, agentName, hour, day, all).ToListAsync(cancellationToken);
+        var rows = new[] { (RollupPeriods.Hour, hour), (RollupPeriods.Day, day), (RollupPeriods.All, all) }.Select(bucket =>
         {
-            var stored = await Buckets(db, agentName, hour, day, all).ToListAsync(cancellationToken);
-            buckets[0] ??= stored.Find(r => r.Period == RollupPeriods.Hour);
-            buckets[1] ??= stored.Find(r => r.Period == RollupPeriods.Day);
-            buckets[2] ??= stored.Find(r => r.Period == RollupPeriods.All);
-        }
-        Add(db, buckets[0], agentName, RollupPeriods.Hour, hour, delta);
-        Add(db, buckets[1], agentName, RollupPeriods.Day, day, delta);
-        Add(db, buckets[2], agentName, RollupPeriods.All, all, delta);
-    }
-
-    private static RollupEntity? Tracked(LedgerDbContext db, string agentName, string period, DateTimeOffset bucketStart) =>
-        db.Rollups.Local.FindEntryUntyped([period, bucketStart, agentName])?.Entity;
-
-    private static void Add(LedgerDbContext db, RollupEntity? row, string agentName, string period, DateTimeOffset bucketStart, LedgerTotals delta)
-    {
-        if (row is null)
-        {
-            row = new RollupEntity { AgentName = agentName, Period = period, BucketStart = bucketStart };
-            db.Rollups.Add(row);
-        }
-        var totals = RollupMapping.ToTotals(row);
-        totals.Merge(delta);
-        RollupMapping.CopyTo(totals, row);
+            var (period, bucketStart) = bucket;
+            var row = stored.Find(r => r.Period == period) ?? new RollupEntity { AgentName = agentName, Period = period, BucketStart = bucketStart };
+            var totals = RollupMapping.ToTotals(row);
+            totals.Merge(delta);
+            RollupMapping.CopyTo(totals, row);
+            return row;
+        }).ToList();
+        await LedgerStatements.UpsertAsync(db, rows, cancellationToken);
     }
 }
 

@@ -7,6 +7,12 @@ public sealed class SqliteLedgerDbContext(DbContextOptions<SqliteLedgerDbContext
 {
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         SqliteSetup.ApplyConventions(configurationBuilder);
+
+    /// <summary>Integer microseconds since the epoch, as the model's converter writes them.</summary>
+    public override object? DbTime(DateTimeOffset? value) => value is { } time ? SqliteSetup.ToUnixMicroseconds(time) : null;
+
+    /// <summary>Upper-case text, as EF Core's SQLite provider writes a Guid.</summary>
+    public override object DbId(Guid value) => value.ToString().ToUpperInvariant();
 }
 
 /// <summary>Used by <c>dotnet ef migrations add … --context SqliteLedgerDbContext</c>.</summary>

@@ -45,7 +45,9 @@ public static class SqliteSetup
         }
     }
 
+    public static long ToUnixMicroseconds(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.Ticks) / TimeSpan.TicksPerMicrosecond;
+
     private sealed class UnixMicrosecondsConverter() : ValueConverter<DateTimeOffset, long>(
-        value => (value.UtcTicks - DateTimeOffset.UnixEpoch.Ticks) / TimeSpan.TicksPerMicrosecond,
+        value => ToUnixMicroseconds(value),
         value => new DateTimeOffset(DateTimeOffset.UnixEpoch.Ticks + value * TimeSpan.TicksPerMicrosecond, TimeSpan.Zero));
 }

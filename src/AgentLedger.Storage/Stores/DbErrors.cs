@@ -27,7 +27,10 @@ internal static class DbErrors
         }
     }
 
-    private static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException switch
+    private static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException is System.Data.Common.DbException inner && IsUniqueViolation(inner);
+
+    /// <summary>A unique key was taken: SQLite's UNIQUE or PRIMARY KEY constraint, PostgreSQL's 23505.</summary>
+    public static bool IsUniqueViolation(System.Data.Common.DbException ex) => ex switch
     {
         SqliteException sqlite => sqlite.SqliteExtendedErrorCode is 2067 or 1555,
         PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,

@@ -20,7 +20,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
     /// </summary>
     // The lookup of every completion, compiled once: no expression tree is walked per call.
     private static readonly Func<LedgerDbContext, Guid, CancellationToken, Task<ExecutionEntity?>> ById =
-        EF.CompileAsyncQuery((LedgerDbContext db, Guid id, CancellationToken _) => db.Executions.SingleOrDefault(e => e.Id == id));
+        EF.CompileAsyncQuery((LedgerDbContext db, Guid id, CancellationToken _) => db.Executions.AsNoTracking().SingleOrDefault(e => e.Id == id));
 
     private readonly ConcurrentDictionary<string, byte> _registered = new(StringComparer.Ordinal);
 
@@ -29,7 +29,8 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         using var writer = await gate.EnterAsync(cancellationToken);
         await using var db = contexts.Create();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var entity = await InsertAsync(db, start, cancellationToken);
+        var entity = await NewRowAsync(db, start, cancellationToken);
+        await InsertRowAsync(db, entity, start, cancellationToken);
         await db.SaveOrConflictAsync(SlotTaken(start), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         _registered.TryAdd(start.AgentName, 0);
@@ -58,8 +59,8 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         using var writer = await gate.EnterAsync(cancellationToken);
         await using var db = contexts.Create();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var entity = await InsertAsync(db, start, cancellationToken);
-        await FinaliseAsync(db, entity, outcome, cancellationToken);
+        var entity = await NewRowAsync(db, start, cancellationToken);
+        await FinaliseAsync(db, entity, outcome, cancellationToken, insert: start);
         await db.SaveOrConflictAsync(SlotTaken(start), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         _registered.TryAdd(start.AgentName, 0);
@@ -125,7 +126,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
             using var writer = await gate.EnterAsync(cancellationToken);
             await using var db = contexts.Create();
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-            var orphan = await db.Executions.SingleAsync(e => e.Id == id, cancellationToken);
+            var orphan = await db.Executions.AsNoTracking().SingleAsync(e => e.Id == id, cancellationToken);
             if (orphan.Status != Running)
             {
                 continue;
@@ -136,9 +137,9 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
                 LedgerTime.Normalize(now) < orphan.StartedAt ? orphan.StartedAt : now,
                 ErrorType: "Abandoned",
                 ErrorMessage: reason);
-            await FinaliseAsync(db, orphan, outcome, cancellationToken, measureDuration: false);
             try
             {
+                await FinaliseAsync(db, orphan, outcome, cancellationToken, measureDuration: false);
                 await db.SaveOrConflictAsync("finalised meanwhile", cancellationToken);
                 await tx.CommitAsync(cancellationToken);
                 abandoned.Add(id);
@@ -211,7 +212,8 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
     private static string SlotTaken(ExecutionStart start) =>
         $"The scheduled slot {start.ScheduledFor:O} of agent '{start.AgentName}' was already claimed by another node.";
 
-    private async Task<ExecutionEntity> InsertAsync(LedgerDbContext db, ExecutionStart start, CancellationToken cancellationToken)
+    /// <summary>The row of a new execution (not yet written), registering its agent in the unit of work if it is new.</summary>
+    private async Task<ExecutionEntity> NewRowAsync(LedgerDbContext db, ExecutionStart start, CancellationToken cancellationToken)
     {
         if (!_registered.ContainsKey(start.AgentName))
         {
@@ -236,11 +238,27 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
             Status = Running,
             Metadata = JsonColumns.Write(start.Metadata),
         };
-        db.Executions.Add(entity);
         return entity;
     }
 
-    private static async Task FinaliseAsync(LedgerDbContext db, ExecutionEntity entity, ExecutionOutcome outcome, CancellationToken cancellationToken, bool measureDuration = true)
+    private static async Task InsertRowAsync(LedgerDbContext db, ExecutionEntity entity, ExecutionStart start, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await LedgerStatements.InsertAsync(db, entity, cancellationToken);
+        }
+        catch (System.Data.Common.DbException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            throw new ConflictException(SlotTaken(start));
+        }
+    }
+
+    /// <summary>
+    /// Writes the outcome, and the rollups and proposals it adds, in the caller's transaction: as a new
+    /// row when <paramref name="insert"/> is given (a run reported finished), else over the running row,
+    /// which must still be running (<see cref="ConflictException"/> when another writer finalised it).
+    /// </summary>
+    private static async Task FinaliseAsync(LedgerDbContext db, ExecutionEntity entity, ExecutionOutcome outcome, CancellationToken cancellationToken, bool measureDuration = true, ExecutionStart? insert = null)
     {
         var completedAt = LedgerTime.Normalize(outcome.CompletedAt);
         if (completedAt < entity.StartedAt)
@@ -259,6 +277,14 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         entity.Metadata = JsonColumns.Write(outcome.Metadata) ?? entity.Metadata;
         entity.CpuMs = outcome.CpuMs;
         entity.AllocatedBytes = outcome.AllocatedBytes;
+        if (insert is not null)
+        {
+            await InsertRowAsync(db, entity, insert, cancellationToken);
+        }
+        else if (!await LedgerStatements.FinaliseAsync(db, entity, Running, cancellationToken))
+        {
+            throw new ConflictException($"Execution '{entity.Id}' was finalised by another request.");
+        }
 
         var runDelta = new LedgerTotals();
         runDelta.AddExecution(outcome.Status, entity.DurationMs, entity.ProposalsCreated, entity.ResourcesProcessed, outcome.Metrics);

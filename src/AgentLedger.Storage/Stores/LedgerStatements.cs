@@ -1,0 +1,128 @@
+using System.Data.Common;
+using AgentLedger.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace AgentLedger.Storage.Stores;
+
+/// <summary>
+/// The statements every run pays for, written by hand: inserting an execution, finalising it, and
+/// upserting its rollup buckets. Through EF Core's change tracker these were about half of the
+/// CPU per recorded run (snapshots, change detection of 19-column rollup rows with byte-array
+/// histograms, command batching); here each is one prepared-shape statement on the unit of work's
+/// own connection and transaction, so atomicity and isolation are exactly those of the caller.
+/// Both engines speak this SQL (RETURNING, ON CONFLICT … DO UPDATE); only value encodings differ
+/// (<see cref="LedgerDbContext.DbTime"/>, <see cref="LedgerDbContext.DbId"/>).
+/// </summary>
+internal static class LedgerStatements
+{
+    private const string ExecutionColumns =
+        "id, agent_name, trigger, scheduled_for, node, started_at, completed_at, duration_ms, status, error_type, error_message, " +
+        "proposals_created, resources_processed, metrics, metadata, cpu_ms, allocated_bytes, heartbeat_at";
+
+    private const string InsertExecutionSql =
+        $"INSERT INTO agent_executions ({ExecutionColumns}) VALUES (@id, @agent_name, @trigger, @scheduled_for, @node, @started_at, @completed_at, " +
+        "@duration_ms, @status, @error_type, @error_message, @proposals_created, @resources_processed, @metrics, @metadata, @cpu_ms, @allocated_bytes, @heartbeat_at) RETURNING seq";
+
+    // The status in the WHERE is the concurrency check: of two finalisations of one run, one changes a row.
+    private const string FinaliseExecutionSql =
+        "UPDATE agent_executions SET status = @status, completed_at = @completed_at, duration_ms = @duration_ms, error_type = @error_type, " +
+        "error_message = @error_message, proposals_created = @proposals_created, resources_processed = @resources_processed, metrics = @metrics, " +
+        "metadata = @metadata, cpu_ms = @cpu_ms, allocated_bytes = @allocated_bytes WHERE seq = @seq AND status = @expected";
+
+    private const string RollupColumns =
+        "agent_name, period, bucket_start, success_count, failed_count, timeout_count, cancelled_count, abandoned_count, proposals_created, " +
+        "resources_processed, duration_count, duration_sum_ms, duration_max_ms, duration_histogram, metric_sums, proposals_recorded, " +
+        "proposals_approved, proposals_rejected, proposals_expired";
+
+    private static readonly string[] RollupColumnNames = RollupColumns.Split(", ");
+
+    // A run's hour, day and all-time buckets: three rows, three distinct keys, one statement.
+    private static readonly string UpsertThreeRollupsSql =
+        $"INSERT INTO agent_rollups ({RollupColumns}) VALUES " +
+        string.Join(", ", Enumerable.Range(0, 3).Select(i => $"({string.Join(", ", RollupColumnNames.Select(c => $"@{c}_{i}"))})")) +
+        " ON CONFLICT (period, bucket_start, agent_name) DO UPDATE SET " +
+        string.Join(", ", RollupColumnNames.Skip(3).Select(c => $"{c} = excluded.{c}"));
+
+    /// <summary>Inserts the row and sets its <see cref="ExecutionRow.Seq"/>; a unique violation (a claimed slot) propagates as the engine's exception.</summary>
+    public static async Task InsertAsync(LedgerDbContext db, ExecutionEntity row, CancellationToken cancellationToken)
+    {
+        await using var command = Command(db, InsertExecutionSql);
+        Add(command, "id", db.DbId(row.Id));
+        Add(command, "agent_name", row.AgentName);
+        Add(command, "trigger", row.Trigger);
+        Add(command, "scheduled_for", db.DbTime(row.ScheduledFor));
+        Add(command, "node", row.Node);
+        Add(command, "started_at", db.DbTime(row.StartedAt));
+        Add(command, "heartbeat_at", db.DbTime(row.HeartbeatAt));
+        AddOutcome(db, command, row);
+        row.Seq = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Writes the outcome of a row that is still <paramref name="expected"/>; false when another writer finalised it first.</summary>
+    public static async Task<bool> FinaliseAsync(LedgerDbContext db, ExecutionEntity row, string expected, CancellationToken cancellationToken)
+    {
+        await using var command = Command(db, FinaliseExecutionSql);
+        Add(command, "seq", row.Seq);
+        Add(command, "expected", expected);
+        AddOutcome(db, command, row);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Writes three buckets (distinct keys) with their merged values, inserting those that do not exist yet.</summary>
+    public static async Task UpsertAsync(LedgerDbContext db, IReadOnlyList<RollupEntity> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count != 3)
+        {
+            throw new ArgumentException("A run has exactly three buckets: hour, day and all time.", nameof(rows));
+        }
+        await using var command = Command(db, UpsertThreeRollupsSql);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            object?[] values =
+            [
+                row.AgentName, row.Period, db.DbTime(row.BucketStart), row.SuccessCount, row.FailedCount, row.TimeoutCount, row.CancelledCount,
+                row.AbandonedCount, row.ProposalsCreated, row.ResourcesProcessed, row.DurationCount, row.DurationSumMs, row.DurationMaxMs,
+                row.DurationHistogram, row.MetricSums, row.ProposalsRecorded, row.ProposalsApproved, row.ProposalsRejected, row.ProposalsExpired,
+            ];
+            for (var c = 0; c < values.Length; c++)
+            {
+                Add(command, $"{RollupColumnNames[c]}_{i}", values[c]);
+            }
+        }
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void AddOutcome(LedgerDbContext db, DbCommand command, ExecutionEntity row)
+    {
+        Add(command, "status", row.Status);
+        Add(command, "completed_at", db.DbTime(row.CompletedAt));
+        Add(command, "duration_ms", row.DurationMs);
+        Add(command, "error_type", row.ErrorType);
+        Add(command, "error_message", row.ErrorMessage);
+        Add(command, "proposals_created", row.ProposalsCreated);
+        Add(command, "resources_processed", row.ResourcesProcessed);
+        Add(command, "metrics", row.Metrics);
+        Add(command, "metadata", row.Metadata);
+        Add(command, "cpu_ms", row.CpuMs);
+        Add(command, "allocated_bytes", row.AllocatedBytes);
+    }
+
+    private static DbCommand Command(LedgerDbContext db, string sql)
+    {
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Ledger statements run inside the caller's transaction.");
+        return command;
+    }
+
+    private static void Add(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+}
