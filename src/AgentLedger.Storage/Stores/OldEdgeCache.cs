@@ -90,7 +90,7 @@ internal sealed class OldEdgeCache
     }
 
     private static bool SameRunning(AgentHour cached, TimeRange edge, IEnumerable<DateTimeOffset> running) =>
-        cached.Runs.AsSpan(From(cached.Runs, edge.Start)).ToArray().Where(r => r.Status == ExecutionStatus.Running).Select(r => r.StartedAt).Order()
+        cached.Runs.Skip(From(cached.Runs, edge.Start)).Where(r => r.Status == ExecutionStatus.Running).Select(r => r.StartedAt)
             .SequenceEqual(running.Order());
 
     /// <summary>Index of the first run at or after <paramref name="start"/> (runs are sorted by start).</summary>
