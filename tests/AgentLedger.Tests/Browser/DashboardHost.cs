@@ -19,10 +19,12 @@ public sealed class DashboardHost : IDisposable
     private readonly LedgerFactory _ledger;
     private readonly WebApplicationFactory<Program> _factory;
 
-    public DashboardHost(bool demo = false)
+    /// <param name="demo">The demo community and its built-in agents instead of the scripted test agents.</param>
+    /// <param name="settings">Configuration on top of the test host's, e.g. <c>AgentLedger:Alerts:CheckSeconds</c>.</param>
+    public DashboardHost(bool demo = false, IReadOnlyDictionary<string, string?>? settings = null)
     {
         Database = new TestDatabase();
-        _ledger = new LedgerFactory(Database);
+        _ledger = new LedgerFactory(Database, settings: settings);
         _factory = demo ? _ledger.WithWebHostBuilder(b =>
         {
             b.UseSetting("AgentLedger:Demo", "true");

@@ -1,7 +1,8 @@
 // One agent: stats cards, the comparison with the previous window, charts from the history API, the
-// error groups, the executions table and the settings form.
+// error groups, its health alerts, the executions table and the settings form.
 import { ApiError, get, send } from '../api.js';
 import { runNow, setEnabled, withUser } from '../actions.js';
+import { alertsPath, alertsSection } from '../alerts.js';
 import { durationChart, runsChart, bucketLabel, shareBar } from '../charts.js';
 import {
   DASH, enc, fmtBytes, fmtCount, fmtDateTime, fmtDuration, fmtPercent, fmtSeconds, h, prettyJson, reconcile, replace, timeEl, updateTimeEl,
@@ -12,6 +13,7 @@ import {
 import { bucketFor } from './overview.js';
 
 const PAGE_SIZE = 20;
+const ALERTS_SHOWN = 20;
 const STATUSES = ['running', 'success', 'failed', 'timeout', 'cancelled', 'abandoned'];
 // "optional" columns are left out at phone width; the run's details still have them.
 const COLUMN_CLASSES = { Trigger: 'optional', Duration: 'figure', Proposals: 'figure optional', Resources: 'figure optional', Error: 'error-cell', Details: 'actions-cell' };
@@ -53,6 +55,12 @@ export function mountAgent(root, ctx, name) {
   const durationFigure = chartFigure('duration-chart', 'Duration', [['stroke-p50', 'p50'], ['stroke-p95', 'p95']]);
   const comparison = comparisonTable();
   const errorGroups = errorGroupsTable(name);
+  const alerts = alertsSection({
+    agent: name,
+    heading: 'Alerts',
+    caption: `Changes of ${name}’s health, newest first`,
+    id: 'agent-alerts',
+  });
   const executions = executionsTable(name, ctx);
   const settings = settingsForm(name, () => refresh());
 
@@ -74,6 +82,7 @@ export function mountAgent(root, ctx, name) {
     errorPanel,
     h('section', { class: 'charts', 'aria-label': 'History' }, runsFigure.el, durationFigure.el),
     errorGroups.el,
+    alerts.el,
     executions.el,
     settings.el);
   root.append(body);
@@ -154,11 +163,12 @@ export function mountAgent(root, ctx, name) {
     const my = ++seq;
     const window = ctx.window;
     try {
-      const [a, s, hist, errors] = await Promise.all([
+      const [a, s, hist, errors, changes] = await Promise.all([
         get(`/api/agents/${enc(name)}`),
         get(`/api/agents/${enc(name)}/stats?window=${window}&compare=previous`),
         get(`/api/agents/${enc(name)}/history?window=${window}&bucket=${bucketFor(window)}`),
         get(`/api/agents/${enc(name)}/errors?window=${window}`),
+        get(alertsPath({ agent: name, limit: ALERTS_SHOWN })),
       ]);
       if (my !== seq) {
         return;
@@ -169,6 +179,7 @@ export function mountAgent(root, ctx, name) {
       comparison.render(s.stats, window);
       renderCharts();
       errorGroups.render(errors);
+      alerts.render(changes);
       await executions.refresh();
       updated.textContent = `Updated ${new Date().toLocaleTimeString('en-GB')}`;
       ctx.ok();

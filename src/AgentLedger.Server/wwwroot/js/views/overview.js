@@ -1,7 +1,9 @@
-// Overview: one row per agent with its last run, schedule and the chosen window's figures.
+// Overview: one row per agent with its last run, schedule and the chosen window's figures, then the
+// latest health alerts of every agent.
 // Rows are keyed by agent and updated in place, so polling keeps focus and expanded errors.
 import { get } from '../api.js';
 import { runNow, setEnabled } from '../actions.js';
+import { alertsPath, alertsSection } from '../alerts.js';
 import { sparkline } from '../charts.js';
 import { DASH, enc, fmtCount, fmtDuration, fmtPercent, h, reconcile, replace, timeEl, updateTimeEl } from '../dom.js';
 import { badge, deltaBadge, setBadge, setBusy, statCard, windowPicker } from '../ui.js';
@@ -9,6 +11,7 @@ import { badge, deltaBadge, setBadge, setBusy, statCard, windowPicker } from '..
 export const bucketFor = window => (window === '30d' ? '1d' : '1h');
 
 const FIGURES = new Set(['Runs', 'Success', 'p95', 'Proposals', 'Approval']);
+const ALERTS_SHOWN = 10;
 const COLUMNS = ['Agent', 'Enabled', 'Last run', 'Next run', 'Runs', 'Success', 'p95', 'Proposals', 'Approval', 'Activity', 'Last error', 'Actions'];
 
 export function mountOverview(root, ctx) {
@@ -25,6 +28,11 @@ export function mountOverview(root, ctx) {
     proposals: statCard('Proposals', 'proposals_created'),
     approval: statCard('Approval rate', 'approval_rate'),
   };
+  const alerts = alertsSection({
+    heading: 'Recent alerts',
+    caption: 'The latest changes of agents’ health, newest first',
+    id: 'recent-alerts',
+  });
   let seq = 0;
 
   root.append(
@@ -44,13 +52,18 @@ export function mountOverview(root, ctx) {
         caption,
         h('thead', {}, h('tr', {}, COLUMNS.map(c => h('th', { scope: 'col', class: FIGURES.has(c) ? 'figure' : null },
           c === 'Actions' ? h('span', { class: 'sr-only', text: c }) : c)))),
-        tbody)));
+        tbody)),
+    alerts.el);
 
   async function refresh() {
     const my = ++seq;
     const window = ctx.window;
     try {
-      const [list, stats] = await Promise.all([get('/api/agents'), get(`/api/agents/stats?window=${window}&compare=previous`)]);
+      const [list, stats, recent] = await Promise.all([
+        get('/api/agents'),
+        get(`/api/agents/stats?window=${window}&compare=previous`),
+        get(alertsPath({ limit: ALERTS_SHOWN })),
+      ]);
       const histories = await Promise.all(list.agents.map(a =>
         get(`/api/agents/${enc(a.name)}/history?window=${window}&bucket=${bucketFor(window)}`)));
       if (my !== seq) {
@@ -71,6 +84,7 @@ export function mountOverview(root, ctx) {
         reconcile(tbody, [h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'empty', text: 'No agents yet. External agents appear on their first reported run.' }))]);
       }
       updateTotals(cards, list.agents, stats, window);
+      alerts.render(recent);
       updated.textContent = `Updated ${new Date().toLocaleTimeString('en-GB')}`;
       ctx.ok();
     } catch (error) {
