@@ -40,9 +40,7 @@ export function alertsSection({ agent = null, heading, caption, id = 'alerts' })
     el,
     render(page) {
       const items = page.items;
-      summary.textContent = items.length
-        ? `${items.length === 1 ? 'The latest change' : `The latest ${items.length} changes`}, newest first`
-        : '';
+      summary.textContent = items.length > 1 ? `The latest ${items.length} changes, newest first` : '';
       if (!items.length) {
         rows.clear();
         if (empty.parentNode !== body) {
