@@ -11,10 +11,11 @@ public interface IAlertStore
 
     /// <summary>
     /// Records <paramref name="verdict"/> as the agent's health if it still is <paramref name="expected"/>
-    /// (null: none recorded), raising <paramref name="raise"/> in the same transaction. Returns false when
-    /// another writer changed the state first, so a change is alerted once however many nodes see it.
+    /// (null: none recorded) and, when <paramref name="raise"/>, an alert in the same transaction, to be
+    /// sent to <paramref name="webhookUrl"/> if there is one. Returns the alert raised; null when none was
+    /// asked for, or another writer changed the state first (so a change alerts once however many nodes see it).
     /// </summary>
-    Task<bool> TransitionAsync(string agentName, string? expected, HealthVerdict verdict, Alert? raise, string? webhookUrl, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<Alert?> TransitionAsync(string agentName, string? expected, HealthVerdict verdict, bool raise, string? webhookUrl, string node, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Newest first, optionally for one agent, with a keyset cursor.</summary>
     Task<Page<Alert>> ListAsync(string? agentName, int limit, string? cursor, CancellationToken cancellationToken);

@@ -72,13 +72,9 @@ internal sealed partial class HealthAlertService(
             {
                 continue;
             }
-            var now = time.GetUtcNow();
             var webhook = AlertRules.WebhookUrl(judged.Settings.Config, _options.WebhookUrl);
-            var alert = AlertRules.ShouldRaise(previous, verdict.Health)
-                ? new Alert(Guid.CreateVersion7(), agent, previous, verdict.Health, verdict.HealthReason, now, runner.Node,
-                    new AlertDelivery(webhook is null ? DeliveryStatus.None : DeliveryStatus.Pending, null, 0, null, null, null, null, null))
-                : null;
-            if (await alerts.TransitionAsync(agent, previous, verdict, alert, webhook, now, cancellationToken) && alert is not null)
+            var raise = AlertRules.ShouldRaise(previous, verdict.Health);
+            if (await alerts.TransitionAsync(agent, previous, verdict, raise, webhook, runner.Node, time.GetUtcNow(), cancellationToken) is not null)
             {
                 telemetry.AlertRaised(agent, verdict.Health);
                 LogRaised(logger, agent, previous ?? "(none)", verdict.Health, verdict.HealthReason);

@@ -16,7 +16,7 @@ internal sealed class EfAlertStore(ILedgerDbContextFactory contexts, WriteGate g
         return await db.HealthStates.AsNoTracking().ToDictionaryAsync(h => h.AgentName, h => h.Health, cancellationToken);
     }
 
-    public async Task<bool> TransitionAsync(string agentName, string? expected, HealthVerdict verdict, Alert? raise, string? webhookUrl, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<Alert?> TransitionAsync(string agentName, string? expected, HealthVerdict verdict, bool raise, string? webhookUrl, string node, DateTimeOffset now, CancellationToken cancellationToken)
     {
         now = LedgerTime.Normalize(now);
         using var writer = await gate.EnterAsync(cancellationToken);
@@ -25,7 +25,7 @@ internal sealed class EfAlertStore(ILedgerDbContextFactory contexts, WriteGate g
         var state = await db.HealthStates.SingleOrDefaultAsync(h => h.AgentName == agentName, cancellationToken);
         if (state?.Health != expected)
         {
-            return false;
+            return null;
         }
         if (state is null)
         {
@@ -37,31 +37,34 @@ internal sealed class EfAlertStore(ILedgerDbContextFactory contexts, WriteGate g
             state.HealthReason = verdict.HealthReason;
             state.Since = now;
         }
-        if (raise is not null)
-        {
-            db.Alerts.Add(new AlertEntity
+        var alert = raise
+            ? new AlertEntity
             {
-                Id = raise.Id,
+                Id = Guid.CreateVersion7(),
                 AgentName = agentName,
-                PreviousHealth = raise.PreviousHealth,
-                Health = raise.Health,
-                HealthReason = raise.HealthReason,
-                RaisedAt = LedgerTime.Normalize(raise.RaisedAt),
-                Node = raise.Node,
+                PreviousHealth = expected,
+                Health = verdict.Health,
+                HealthReason = verdict.HealthReason,
+                RaisedAt = now,
+                Node = node,
                 DeliveryStatus = (webhookUrl is null ? DeliveryStatus.None : DeliveryStatus.Pending).ToWire(),
                 WebhookUrl = webhookUrl,
-                NextAttemptAt = webhookUrl is null ? null : LedgerTime.Normalize(raise.RaisedAt),
-            });
+                NextAttemptAt = webhookUrl is null ? null : now,
+            }
+            : null;
+        if (alert is not null)
+        {
+            db.Alerts.Add(alert);
         }
         try
         {
             await db.SaveOrConflictAsync("health changed meanwhile", cancellationToken);
             await tx.CommitAsync(cancellationToken);
-            return true;
+            return alert is null ? null : ToModel(alert);
         }
         catch (ConflictException)
         {
-            return false;
+            return null;
         }
     }
 
