@@ -208,10 +208,7 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts, OldEdgeCac
     private static async Task AddRawAsync<T>(IQueryable<T> rows, string[] names, TimeRange range, Dictionary<string, LedgerTotals> result, CancellationToken cancellationToken)
         where T : ExecutionRow
     {
-        var raw = await rows.AsNoTracking()
-            .Where(e => names.Contains(e.AgentName) && e.StartedAt >= range.Start && e.StartedAt < range.End)
-            .Select(e => new { e.AgentName, e.Status, e.DurationMs, e.ProposalsCreated, e.ResourcesProcessed, e.Metrics })
-            .ToListAsync(cancellationToken);
+        var raw = await OldEdgeCache.Runs(rows, names, range.Start, range.End).ToListAsync(cancellationToken);
         foreach (var row in raw)
         {
             ExecutionStatuses.TryParse(row.Status, out var status);

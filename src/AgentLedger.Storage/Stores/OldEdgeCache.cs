@@ -133,9 +133,11 @@ internal sealed class OldEdgeCache
             proposalsOf[name].Select(p => new EdgeProposal(p.CreatedAt, ProposalStatuses.TryParse(p.Status, out var s) ? s : default)).ToArray()));
     }
 
-    private sealed record RawRun(string AgentName, DateTimeOffset StartedAt, string Status, long? DurationMs, long ProposalsCreated, long ResourcesProcessed, string? Metrics);
+    /// <summary>What a window needs of a raw execution row.</summary>
+    internal sealed record RawRun(string AgentName, DateTimeOffset StartedAt, string Status, long? DurationMs, long ProposalsCreated, long ResourcesProcessed, string? Metrics);
 
-    private static IQueryable<RawRun> Runs<T>(IQueryable<T> rows, string[] names, DateTimeOffset from, DateTimeOffset to) where T : ExecutionRow =>
+    /// <summary>The raw rows of <paramref name="names"/> that started in [<paramref name="from"/>, <paramref name="to"/>), live or archived table.</summary>
+    internal static IQueryable<RawRun> Runs<T>(IQueryable<T> rows, string[] names, DateTimeOffset from, DateTimeOffset to) where T : ExecutionRow =>
         rows.AsNoTracking()
             .Where(e => names.Contains(e.AgentName) && e.StartedAt >= from && e.StartedAt < to)
             .Select(e => new RawRun(e.AgentName, e.StartedAt, e.Status, e.DurationMs, e.ProposalsCreated, e.ResourcesProcessed, e.Metrics));
