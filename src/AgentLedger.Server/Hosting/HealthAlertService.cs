@@ -34,7 +34,7 @@ internal sealed partial class HealthAlertService(
 
     private readonly AlertOptions _options = options.Value.Alerts;
 
-    private RetryPolicy Retry => new(Math.Max(1, _options.MaxAttempts), TimeSpan.FromSeconds(_options.FirstRetrySeconds), TimeSpan.FromSeconds(_options.MaxRetrySeconds));
+    private readonly RetryPolicy _retry = new(Math.Max(1, options.Value.Alerts.MaxAttempts), TimeSpan.FromSeconds(options.Value.Alerts.FirstRetrySeconds), TimeSpan.FromSeconds(options.Value.Alerts.MaxRetrySeconds));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -88,7 +88,7 @@ internal sealed partial class HealthAlertService(
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (delivery, ct) =>
         {
             var attempt = await PostAsync(delivery, ct);
-            var next = attempt.Delivered || attempt.Permanent ? null : Retry.NextAttempt(delivery.Alert.Delivery.Attempts + 1, attempt.At);
+            var next = attempt.Delivered || attempt.Permanent ? null : _retry.NextAttempt(delivery.Alert.Delivery.Attempts + 1, attempt.At);
             await alerts.RecordAttemptAsync(delivery.Alert.Id, attempt, next, ct);
             telemetry.AlertDelivery(attempt.Delivered ? "delivered" : next is null ? "failed" : "retrying");
             if (!attempt.Delivered)
