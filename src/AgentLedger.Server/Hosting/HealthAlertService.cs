@@ -58,7 +58,7 @@ internal sealed partial class HealthAlertService(
                 LogFailed(logger, ex);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await timer.NextTickAsync(stoppingToken));
     }
 
     private async Task JudgeAsync(CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ internal sealed partial class ProposalExpiryService(
                 LogSweepFailed(logger, ex);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await timer.NextTickAsync(stoppingToken));
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Expiring proposals failed; retrying at the next sweep")]

@@ -30,7 +30,7 @@ internal sealed partial class RetentionService(
                 LogFailed(logger, ex);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await timer.NextTickAsync(stoppingToken));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Archived {Count} executions that started before {Cutoff:O} in {Batches} batches")]

@@ -24,7 +24,7 @@ internal sealed partial class RunWatchdog(
     {
         var beat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
         using var timer = new PeriodicTimer(beat, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (await timer.NextTickAsync(stoppingToken))
         {
             try
             {
