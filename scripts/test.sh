@@ -7,14 +7,52 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# No MSBuild worker outlives the run (they would look like processes a test left behind).
+export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0
 engines=${AGENTLEDGER_TEST_ENGINES:-sqlite postgres}
 log=$(mktemp)
 pgroot=""
+# Every process the tests start inherits this variable: whatever still carries it after a step
+# was left behind by a test (the script itself and PostgreSQL do not carry it).
+marker="AGENTLEDGER_TEST_RUN=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+leftover=0
 cleanup() {
+  end_leftovers >/dev/null
   [ -n "$pgroot" ] && bash scripts/postgres.sh stop "$pgroot"
   rm -f "$log"
 }
 trap cleanup EXIT
+
+marked_pids() {
+  local env pid
+  for env in /proc/[0-9]*/environ; do
+    pid=${env#/proc/}; pid=${pid%/environ}
+    tr '\0' '\n' < "$env" 2>/dev/null | grep -qxF "$marker" && echo "$pid"
+  done
+  return 0
+}
+
+# After each step: a process the step started that is still alive is a failure; it is ended by pid.
+end_leftovers() {
+  local pids
+  for _ in $(seq 50); do
+    pids=$(marked_pids)
+    [ -z "$pids" ] && return 0
+    sleep 0.1   # a test host may be a moment from exiting
+  done
+  echo "Processes left behind by $1 (a failure; ended now):"
+  for pid in $pids; do ps -o pid=,args= -p "$pid" | cut -c1-200; done
+  kill -KILL $pids 2>/dev/null
+  leftover=$((leftover + 1))
+}
+
+slowest() {
+  # The 20 slowest tests of the run just made: where the suite's time goes.
+  echo "Slowest tests on $1:"
+  sed -nE 's/^[[:space:]]+(Passed|Failed) (.*) \[([0-9.]+) (ms|s|m)[^]]*\]$/\3 \4 \2/p' "$2" |
+    awk '{ t = $1; if ($2 == "ms") t /= 1000; if ($2 == "m") t *= 60; $1 = ""; $2 = ""; printf "%8.1f s %s\n", t, $0 }' |
+    sort -rn | head -20
+}
 
 summary() {
   # Sums both forms dotnet test prints: "Passed!  - Failed: 0, Passed: 42, …" (minimal) and the
@@ -62,17 +100,26 @@ for engine in $engines; do
     pgroot=$PGROOT
   fi
   # Detailed: the fault, load and corpus tests print their figures (requests, errors, records lost).
-  AGENTLEDGER_TEST_PROVIDER=$engine dotnet test AgentLedger.slnx --configuration Release --no-build \
-    --logger "console;verbosity=detailed" 2>&1 | tee -a "$log"
+  started=$SECONDS
+  engine_log=$(mktemp)
+  env "$marker" AGENTLEDGER_TEST_PROVIDER=$engine dotnet test AgentLedger.slnx --configuration Release --no-build \
+    --logger "console;verbosity=detailed" 2>&1 | tee "$engine_log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  cat "$engine_log" >> "$log"
+  end_leftovers "the tests on $engine"
+  slowest "$engine" "$engine_log"
+  echo "Tests on $engine took $((SECONDS - started)) s"
+  rm -f "$engine_log"
   if [ "$engine" = postgres ]; then
     bash scripts/postgres.sh stop "$pgroot"
     pgroot=""
   fi
 done
-dotnet run -c Release --project bench/AgentLedger.Bench --no-build -- all --quick || status=1   # smoke test of the benchmark harness: only a crash fails
+env "$marker" dotnet run -c Release --project bench/AgentLedger.Bench --no-build -- all --quick || status=1   # smoke test of the benchmark harness: only a crash fails
+end_leftovers "the benchmark smoke test"
 
 read -r passed failed <<<"$(summary)"
+failed=$((failed + leftover))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1   # a test host failed before any test could report
 fi

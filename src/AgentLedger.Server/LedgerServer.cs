@@ -50,8 +50,8 @@ public static class LedgerServer
         var node = string.IsNullOrWhiteSpace(options.Node) ? new RunnerOptions().Node : options.Node;
         services.AddSingleton(new RunnerOptions { Node = node });
         services.AddSingleton<AgentRunner>();
+        services.AddSingleton<DatabaseBootstrap>();
         services.AddHostedService<LedgerLifecycle>();
-        services.AddHostedService<CommonsLifecycle>();
         services.AddHostedService<ProposalExpiryService>();
         services.AddHostedService<AgentScheduler>();
         services.AddHostedService<RunWatchdog>();
@@ -123,6 +123,20 @@ public static class LedgerServer
         app.MapCommonsApi();
         app.MapAlertsApi();
         return app;
+    }
+
+    /// <summary>Serves until shutdown; the process exit code (a node that may not migrate a schema that is behind exits with its own code).</summary>
+    public static async Task<int> RunLedgerAsync(this WebApplication app)
+    {
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (SchemaBehindException)
+        {
+            return SchemaBehindException.ExitCode;   // logged, with what to do, where it was found
+        }
     }
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)

@@ -10,8 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddAgentLedger();
 var app = builder.Build();
 app.UseAgentLedger();
-await app.RunAsync();
-return 0;
+return await app.RunLedgerAsync();
 
 /// <summary>Entry point; public so integration tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

@@ -1,7 +1,9 @@
 namespace AgentLedger.Storage;
 
-/// <summary>A schema besides the ledger's that lives in the same database (e.g. the commons data) and migrates with it.</summary>
+/// <summary>One schema in the ledger's database (the ledger's own, the commons data) with its EF migrations.</summary>
 public interface IDatabaseMigrator
 {
     Task MigrateAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken);
 }

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 namespace AgentLedger.Storage;
 
 /// <summary>Schema and reachability of the ledger's database.</summary>
-public sealed class LedgerDatabase(ILedgerDbContextFactory contexts)
+public sealed class LedgerDatabase(ILedgerDbContextFactory contexts) : IDatabaseMigrator
 {
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {

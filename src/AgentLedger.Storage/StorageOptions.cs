@@ -9,4 +9,10 @@ public sealed class StorageOptions
 
     /// <summary>SQLite's synchronous level: FULL keeps every acknowledged commit through a power cut; NORMAL only through a process crash.</summary>
     public string Synchronous { get; set; } = "FULL";
+
+    /// <summary>
+    /// Apply pending migrations when a node starts. With false, migrations are a deploy step (the
+    /// <c>migrate</c> verb) and a node whose schema is behind refuses to start.
+    /// </summary>
+    public bool MigrateOnStart { get; set; } = true;
 }

@@ -25,6 +25,7 @@ public static class StorageServiceCollectionExtensions
                 services.AddPooledDbContextFactory<PostgresLedgerDbContext>(o => o.UseLedgerPostgres(options));
                 services.AddSingleton<ILedgerDbContextFactory, LedgerDbContextFactory<PostgresLedgerDbContext>>();
                 services.AddSingleton(new WriteGate(serialize: false));
+                services.AddSingleton<ISchemaLock, PostgresSchemaLock>();
                 break;
             default:
                 throw new InvalidOperationException($"AgentLedger:Database:Provider '{options.Provider}' is not supported; use 'sqlite' or 'postgres'.");
@@ -39,6 +40,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<Core.Insights.IInsightsSource, EfInsightsSource>();
         services.AddSingleton<Core.Alerts.IAlertStore, EfAlertStore>();
         services.AddSingleton<LedgerDatabase>();
+        // First of the migrators: the other schemas (commons) are registered after it and migrate after it.
+        services.AddSingleton<IDatabaseMigrator>(sp => sp.GetRequiredService<LedgerDatabase>());
+        services.AddSingleton<DatabaseSchema>();
         services.AddSingleton<Retention.LedgerArchiver>();
         services.AddSingleton<Rollups.RollupVerifier>();
         return services;
@@ -49,6 +53,7 @@ public static class StorageServiceCollectionExtensions
         services.AddPooledDbContextFactory<SqliteLedgerDbContext>(o => o.UseLedgerSqlite(options));
         services.AddSingleton<ILedgerDbContextFactory, LedgerDbContextFactory<SqliteLedgerDbContext>>();
         services.AddSingleton(new WriteGate(serialize: true));
+        services.AddSingleton<ISchemaLock, SqliteSchemaLock>();
     }
 
     /// <summary>The folder that holds the database file: generated keys and archives live beside it.</summary>

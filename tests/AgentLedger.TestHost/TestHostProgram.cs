@@ -5,8 +5,15 @@ namespace AgentLedger.TestHost;
 
 public static class TestHostProgram
 {
-    public static async Task Main(string[] args)
+    /// <summary>Set by the tests' process launcher: the host ends itself when its parent (the test run) is gone.</summary>
+    public const string ExitWithParentVariable = "AGENTLEDGER_TEST_EXIT_WITH_PARENT";
+
+    public static async Task<int> Main(string[] args)
     {
+        if (Environment.GetEnvironmentVariable(ExitWithParentVariable) == "1")
+        {
+            ExitWhenStandardInputCloses();
+        }
         var builder = WebApplication.CreateBuilder(args);
         builder.AddAgentLedger();
         foreach (var name in ScriptedAgents.Names)
@@ -15,8 +22,25 @@ public static class TestHostProgram
         }
         var app = builder.Build();
         app.UseAgentLedger();
-        await app.RunAsync();
+        return await app.RunLedgerAsync();
     }
+
+    /// <summary>
+    /// The launcher holds the write end of this process's standard input. However the launcher
+    /// ends (disposed, crashed, killed), the kernel closes that end and the read here returns 0:
+    /// no polling, no pid reuse, no orphan left running its scheduler against a dropped database.
+    /// </summary>
+    private static void ExitWhenStandardInputCloses() =>
+        new Thread(() =>
+        {
+            using var input = Console.OpenStandardInput();
+            var buffer = new byte[256];
+            while (input.Read(buffer) > 0)
+            {
+            }
+            System.Diagnostics.Process.GetCurrentProcess().Kill();
+        })
+        { IsBackground = true, Name = "exit-with-parent" }.Start();
 }
 
 public static class ScriptedAgents

@@ -1,4 +1,3 @@
-using AgentLedger.Commons.Storage;
 using AgentLedger.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -20,7 +19,7 @@ public static class HealthApi
     }
 
     /// <summary>Ready means the database answers and every migration, the ledger's and the commons', is applied.</summary>
-    private sealed class DatabaseHealthCheck(LedgerDatabase database, CommonsDatabase commons) : IHealthCheck
+    private sealed class DatabaseHealthCheck(LedgerDatabase database, DatabaseSchema schema) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
@@ -30,8 +29,7 @@ public static class HealthApi
                 {
                     return HealthCheckResult.Unhealthy("The database cannot be reached.");
                 }
-                var pending = (await database.PendingMigrationsAsync(cancellationToken))
-                    .Concat(await commons.PendingMigrationsAsync(cancellationToken)).ToList();
+                var pending = await schema.PendingMigrationsAsync(cancellationToken);
                 return pending.Count == 0
                     ? HealthCheckResult.Healthy()
                     : HealthCheckResult.Unhealthy($"{pending.Count} migrations are not applied.");

@@ -5,6 +5,7 @@ using AgentLedger.Core.Agents;
 using AgentLedger.Core.Executions;
 using AgentLedger.Core.Runner;
 using AgentLedger.Core.Stats;
+using AgentLedger.Server.Hosting;
 using AgentLedger.Server.Json;
 using AgentLedger.Storage;
 using AgentLedger.Storage.Retention;
@@ -44,11 +45,7 @@ public static class AdminCli
         command.SetAction(async (parse, ct) =>
         {
             await using var app = Build(parse);
-            await app.Services.GetRequiredService<LedgerDatabase>().MigrateAsync(ct);
-            foreach (var migrator in app.Services.GetServices<IDatabaseMigrator>())
-            {
-                await migrator.MigrateAsync(ct);
-            }
+            await app.Services.GetRequiredService<DatabaseBootstrap>().MigrateAsync(ct);
             await output.WriteLineAsync("migrate: the database is up to date.");
             return 0;
         });
@@ -130,9 +127,7 @@ public static class AdminCli
         {
             await using var app = Build(parse, cliNode: true);
             var services = app.Services;
-            await services.GetRequiredService<LedgerDatabase>().MigrateAsync(ct);
-            await services.GetRequiredService<IAgentDirectory>().RegisterBuiltInAsync(
-                services.GetRequiredService<AgentCatalog>().All, services.GetRequiredService<TimeProvider>().GetUtcNow(), ct);
+            await services.GetRequiredService<DatabaseBootstrap>().PrepareAsync(ct);
             var runner = services.GetRequiredService<AgentRunner>();
             var handle = await runner.StartAsync(parse.GetValue(name)!, ExecutionTrigger.Manual, parse.GetValue(force), cancellationToken: ct);
             var ledger = services.GetRequiredService<IExecutionLedger>();

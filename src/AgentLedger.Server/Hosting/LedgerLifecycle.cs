@@ -3,19 +3,17 @@ using AgentLedger.Core.Executions;
 using AgentLedger.Core.Runner;
 using AgentLedger.Core.Stats;
 using AgentLedger.Core.Telemetry;
-using AgentLedger.Storage;
 
 namespace AgentLedger.Server.Hosting;
 
 /// <summary>
-/// Before anything is served: apply migrations, register the in-process agents, and mark runs
-/// that a dead process left <c>running</c> as abandoned. On shutdown: cancel active runs and
+/// Before anything is served: prepare the database (<see cref="DatabaseBootstrap"/>) and mark
+/// runs that a dead process left <c>running</c> as abandoned. On shutdown: cancel active runs and
 /// record them as cancelled.
 /// </summary>
 internal sealed partial class LedgerLifecycle(
-    LedgerDatabase database,
+    DatabaseBootstrap bootstrap,
     IAgentDirectory directory,
-    AgentCatalog catalog,
     IExecutionLedger ledger,
     AgentRunner runner,
     IStatsSource stats,
@@ -25,8 +23,7 @@ internal sealed partial class LedgerLifecycle(
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        await database.MigrateAsync(cancellationToken);
-        await directory.RegisterBuiltInAsync(catalog.All, time.GetUtcNow(), cancellationToken);
+        await bootstrap.PrepareAsync(cancellationToken);
         var abandoned = await ledger.AbandonRunningAsync(runner.Node, time.GetUtcNow(), cancellationToken);
         if (abandoned.Count > 0)
         {

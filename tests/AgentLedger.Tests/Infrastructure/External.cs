@@ -26,7 +26,17 @@ public static class External
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(cts.Token);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A tool that hangs (npx waiting on the network, say) must not outlive the test.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            throw new TimeoutException($"{program} did not finish within {timeout ?? TimeSpan.FromMinutes(3)}:\n{await output}{await error}");
+        }
         return (process.ExitCode, await output + await error);
     }
 

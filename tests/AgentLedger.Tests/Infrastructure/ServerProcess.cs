@@ -35,11 +35,13 @@ public sealed class ServerProcess : IDisposable
         var info = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
         {
             WorkingDirectory = database.Folder,
+            RedirectStandardInput = true,   // the child ends itself when this end closes (see TestHostProgram)
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        info.Environment[AgentLedger.TestHost.TestHostProgram.ExitWithParentVariable] = "1";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["AgentLedger__Database__Provider"] = TestDatabase.Provider;
         info.Environment["AgentLedger__Database__ConnectionString"] = database.ConnectionString;
