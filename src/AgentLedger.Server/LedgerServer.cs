@@ -125,18 +125,23 @@ public static class LedgerServer
         return app;
     }
 
-    /// <summary>Serves until shutdown; the process exit code (a node that may not migrate a schema that is behind exits with its own code).</summary>
+    /// <summary>
+    /// Prepares the database, then serves until shutdown; returns the process exit code. The
+    /// database is prepared here, before the host starts, so that a node that may not migrate a
+    /// schema that is behind exits with one clear line and its own code, not a host start failure.
+    /// </summary>
     public static async Task<int> RunLedgerAsync(this WebApplication app)
     {
         try
         {
-            await app.RunAsync();
-            return 0;
+            await app.Services.GetRequiredService<DatabaseBootstrap>().PrepareAsync(app.Lifetime.ApplicationStopping);
         }
         catch (SchemaBehindException)
         {
             return SchemaBehindException.ExitCode;   // logged, with what to do, where it was found
         }
+        await app.RunAsync();
+        return 0;
     }
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)

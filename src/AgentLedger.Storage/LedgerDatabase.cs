@@ -8,13 +8,13 @@ public sealed class LedgerDatabase(ILedgerDbContextFactory contexts) : IDatabase
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var db = contexts.Create();
-        await db.Database.MigrateAsync(cancellationToken);
+        await db.MigrateAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken)
     {
         await using var db = contexts.Create();
-        return (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        return await db.PendingMigrationsAsync(cancellationToken);
     }
 
     public async Task<bool> CanConnectAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using AgentLedger.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentLedger.Commons.Storage;
@@ -8,12 +9,12 @@ public sealed class CommonsDatabase(ICommonsDbContextFactory contexts) : AgentLe
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var db = contexts.Create();
-        await db.Database.MigrateAsync(cancellationToken);
+        await db.MigrateAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken)
     {
         await using var db = contexts.Create();
-        return (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        return await db.PendingMigrationsAsync(cancellationToken);
     }
 }

@@ -20,7 +20,19 @@ public sealed partial class DatabaseBootstrap(
     TimeProvider time,
     ILogger<DatabaseBootstrap> logger)
 {
-    public async Task PrepareAsync(CancellationToken cancellationToken)
+    private readonly Lock _gate = new();
+    private Task? _prepared;
+
+    /// <summary>Once per process: the entry point prepares before the host starts, the host's lifecycle again for hosts composed otherwise.</summary>
+    public Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return _prepared ??= PrepareOnceAsync(cancellationToken);
+        }
+    }
+
+    private async Task PrepareOnceAsync(CancellationToken cancellationToken)
     {
         await using (await schema.LockAsync(cancellationToken))
         {

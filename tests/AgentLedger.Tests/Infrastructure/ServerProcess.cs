@@ -30,6 +30,22 @@ public sealed class ServerProcess : IDisposable
 
     public static async Task<ServerProcess> StartAsync(TestDatabase database, string node = "test-node", IReadOnlyDictionary<string, string>? settings = null)
     {
+        var server = Launch(database, node, settings);
+        try
+        {
+            await server.WaitReadyAsync();
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+        return server;
+    }
+
+    /// <summary>Starts the process without waiting for it to be ready (for tests of a process that must refuse to start).</summary>
+    public static ServerProcess Launch(TestDatabase database, string node = "test-node", IReadOnlyDictionary<string, string>? settings = null)
+    {
         var port = FreePort();
         var dll = Path.Combine(AppContext.BaseDirectory, "AgentLedger.TestHost.dll");
         var info = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
@@ -59,8 +75,15 @@ public sealed class ServerProcess : IDisposable
         process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitReadyAsync();
         return server;
+    }
+
+    /// <summary>The exit code, once the process has ended by itself within the timeout.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
     }
 
     /// <summary>The last lines the process wrote, for failure messages.</summary>
