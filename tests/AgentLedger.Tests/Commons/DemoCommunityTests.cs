@@ -5,6 +5,7 @@ using AgentLedger.Commons.Model;
 namespace AgentLedger.Tests.Commons;
 
 /// <summary>The demo community gives every built-in agent something to find, the same way every time.</summary>
+[Trait("Database", "none")]   // no database: run once, not once per engine (scripts/test.sh)
 public sealed class DemoCommunityTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 30, 0, TimeSpan.Zero);

@@ -2,6 +2,7 @@ using AgentLedger.Core.Stats;
 
 namespace AgentLedger.Tests.Unit;
 
+[Trait("Database", "none")]   // no database: run once, not once per engine (scripts/test.sh)
 public sealed class StatsWindowTests
 {
     [Theory]

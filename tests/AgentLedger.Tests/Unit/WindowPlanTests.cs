@@ -2,6 +2,7 @@ using AgentLedger.Core.Stats;
 
 namespace AgentLedger.Tests.Unit;
 
+[Trait("Database", "none")]   // no database: run once, not once per engine (scripts/test.sh)
 public sealed class WindowPlanTests
 {
     private static DateTimeOffset Utc(int year, int month, int day, int hour = 0, int minute = 0, int second = 0, int ms = 0) =>

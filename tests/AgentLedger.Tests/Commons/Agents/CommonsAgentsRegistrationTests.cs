@@ -7,6 +7,7 @@ using static AgentLedger.Tests.Commons.Agents.Commons;
 
 namespace AgentLedger.Tests.Commons.Agents;
 
+[Trait("Database", "none")]   // no database: run once, not once per engine (scripts/test.sh)
 public sealed class CommonsAgentsRegistrationTests
 {
     private static readonly string[] Names =

@@ -5,6 +5,7 @@ using static AgentLedger.Tests.Commons.Agents.Commons;
 
 namespace AgentLedger.Tests.Commons.Agents;
 
+[Trait("Database", "none")]   // no database: run once, not once per engine (scripts/test.sh)
 public sealed class CommonsRouterTests
 {
     // Seen from Westside Library: Eastside Garden is 4.5 km away, Eastside Hub 5.0 km, Northfield Farm 17 km.

@@ -4,6 +4,7 @@ using static AgentLedger.Tests.Commons.Agents.Commons;
 
 namespace AgentLedger.Tests.Commons.Agents;
 
+[Trait("Database", "none")]   // no database: run once, not once per engine (scripts/test.sh)
 public sealed class ConquestOfBreadTests
 {
     private static readonly ResourceCategory[] Categories =

@@ -4,6 +4,7 @@ using static AgentLedger.Tests.Commons.Agents.Commons;
 
 namespace AgentLedger.Tests.Commons.Agents;
 
+[Trait("Database", "none")]   // no database: run once, not once per engine (scripts/test.sh)
 public sealed class MutualAidMatchmakerTests
 {
     // With the default weights 0.4/0.3/0.3 and threshold 0.6. "Same area" is Eastside Hub ↔ Eastside Garden.

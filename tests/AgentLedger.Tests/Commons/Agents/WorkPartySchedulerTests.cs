@@ -4,6 +4,7 @@ using static AgentLedger.Tests.Commons.Agents.Commons;
 
 namespace AgentLedger.Tests.Commons.Agents;
 
+[Trait("Database", "none")]   // no database: run once, not once per engine (scripts/test.sh)
 public sealed class WorkPartySchedulerTests
 {
     // Skills: Ana and Dee carpentry, Ben and Eli plumbing, Cy gardening, Fay welding.
