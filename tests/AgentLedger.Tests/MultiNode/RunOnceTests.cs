@@ -14,7 +14,7 @@ public sealed class RunOnceTests(ITestOutputHelper output)
     public async Task Each_slot_runs_exactly_once_and_a_killed_node_leaves_its_run_abandoned()
     {
         using var db = new TestDatabase();
-        var nodes = await Task.WhenAll(new[] { "node-a", "node-b", "node-c" }.Select(n => ServerProcess.StartAsync(db, n, FastHeartbeat)));
+        var nodes = await ServerProcess.StartManyAsync(db, ["node-a", "node-b", "node-c"], FastHeartbeat);
         try
         {
             (await nodes[0].Client.PutJsonAsync("/api/agents/scripted/settings", new { interval_seconds = 1, config = new { delay_ms = 600 } })).EnsureSuccessStatusCode();

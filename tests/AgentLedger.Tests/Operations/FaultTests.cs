@@ -156,7 +156,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         try
         {
             var connection = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Timeout=3;Command Timeout=10";
-            using var server = await ServerProcess.StartAsync(new TestDatabase(), "node-outage", new Dictionary<string, string> { ["Database:ConnectionString"] = connection });
+            using var database = new TestDatabase();
+            using var server = await ServerProcess.StartAsync(database, "node-outage", new Dictionary<string, string> { ["Database:ConnectionString"] = connection });
             var acknowledged = new ConcurrentBag<string>();
             var statuses = new ConcurrentDictionary<int, int>();
             var unready = 0;
