@@ -17,6 +17,8 @@ public sealed class ExecutionReportRules(DateTimeOffset now)
     public const int MaxShortTextLength = 512;
     public const int MaxExplanationLength = 8 * 1024;
     public const int MaxProposals = 1000;
+    public const int MinHeartbeatSeconds = 5;
+    public const int MaxHeartbeatSeconds = 3600;
     private static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(5);
 
     private readonly Dictionary<string, List<string>> _errors = [];
@@ -35,6 +37,21 @@ public sealed class ExecutionReportRules(DateTimeOffset now)
         var startedAt = request.StartedAt ?? now;
         NotInFuture("started_at", startedAt);
         CheckMetadata(request.Metadata);
+        if (request.Id == Guid.Empty)
+        {
+            Add("id", "must not be the nil UUID; choose a random one (e.g. uuid4) per run");
+        }
+        if (request.HeartbeatSeconds is { } beat)
+        {
+            if (beat is < MinHeartbeatSeconds or > MaxHeartbeatSeconds)
+            {
+                Add("heartbeat_seconds", $"must be a whole number of seconds from {MinHeartbeatSeconds} to {MaxHeartbeatSeconds}");
+            }
+            if (request.Status is not (null or "running"))
+            {
+                Add("heartbeat_seconds", "applies only to a run reported as started (no final status): a finished run has nothing to keep alive");
+            }
+        }
 
         var hasResult = request.CompletedAt is not null || request.ErrorType is not null || request.ErrorMessage is not null
             || request.Proposals is not null || request.ProposalsCreated is not null || request.ResourcesProcessed is not null || request.Metrics is not null;
@@ -52,8 +69,14 @@ public sealed class ExecutionReportRules(DateTimeOffset now)
                 request.Proposals, request.ProposalsCreated, request.ResourcesProcessed, request.Metrics, null);
         }
         ThrowIfInvalid();
-        var start = new ExecutionStart(request.AgentName!, trigger, startedAt, Metadata: request.Metadata);
+        var start = new ExecutionStart(request.AgentName!, trigger, startedAt, Metadata: request.Metadata, Id: request.Id, HeartbeatSeconds: request.HeartbeatSeconds);
         return (start, outcome);
+    }
+
+    public void Check(HeartbeatRequest? request)
+    {
+        CheckMetadata(request?.Metadata);
+        ThrowIfInvalid();
     }
 
     public ExecutionOutcome Check(CompleteExecutionRequest request, DateTimeOffset startedAt)
@@ -84,6 +107,10 @@ public sealed class ExecutionReportRules(DateTimeOffset now)
         Text("error_message", errorMessage, MaxErrorMessageLength);
 
         var drafts = new List<ProposalDraft>();
+        if (proposals is { Count: > 0 } && ExecutionStatuses.Reportable.Contains(status) && status != ExecutionStatus.Success)
+        {
+            Add("proposals", $"only a successful run (status success) creates proposals; this one is {statusText}");
+        }
         if (proposals is { Count: > MaxProposals })
         {
             Add("proposals", $"at most {MaxProposals} proposals per run");
