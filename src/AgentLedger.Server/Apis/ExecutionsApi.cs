@@ -16,13 +16,13 @@ public static class ExecutionsApi
         api.MapGet("/agents/{name}/executions", ListExecutions)
             .WithSummary("An agent's executions, newest first, with cursor paging.").Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         api.MapGet("/executions/{id:guid}", GetExecution).WithSummary("One execution.").Problems(StatusCodes.Status404NotFound);
-        api.MapPost("/executions", ReportExecution).Reporting()
+        api.MapPost("/executions", ReportExecution).Reporting().Accepts<ReportExecutionRequest>("application/json")
             .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("An external agent reports a run: started (running), or finished in one call; a repeat with the same client-chosen id answers 200.");
-        api.MapPost("/executions/{id:guid}/complete", CompleteExecution).Reporting()
+        api.MapPost("/executions/{id:guid}/complete", CompleteExecution).Reporting().Accepts<CompleteExecutionRequest>("application/json")
             .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Finalises a running execution reported by an external agent; repeating the identical completion answers the stored execution.");
-        api.MapPost("/executions/{id:guid}/heartbeat", Heartbeat).Reporting()
+        api.MapPost("/executions/{id:guid}/heartbeat", Heartbeat).Reporting().Accepts<HeartbeatRequest>(isOptional: true, "application/json")
             .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Renews the heartbeat lease of a running external execution, optionally merging metadata.");
         return app;
@@ -46,9 +46,11 @@ public static class ExecutionsApi
         TypedResults.Ok(await ledger.FindAsync(id, cancellationToken) ?? throw new NotFoundException($"No execution has id '{id}'."));
 
     public static async Task<Results<Created<Execution>, Ok<Execution>>> ReportExecution(
-        ReportExecutionRequest request, IExecutionLedger ledger, SettingsService settings, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest http, IExecutionLedger ledger, SettingsService settings, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (start, outcome) = new ExecutionReportRules(time.GetUtcNow()).Check(request);
+        var body = await JsonBody<ReportExecutionRequest>.ReadAsync(http, optional: false, cancellationToken);
+        var (start, outcome) = new ExecutionReportRules(time.GetUtcNow(), body.Errors).Check(body.Value);
+        var request = body.Value!;
         var fingerprint = ReportIdempotency.Fingerprint(request);
         if (start.Id is { } id && await ledger.FindAsync(id, cancellationToken) is { } stored)
         {
@@ -82,9 +84,17 @@ public static class ExecutionsApi
     }
 
     public static async Task<Ok<Execution>> CompleteExecution(
-        Guid id, CompleteExecutionRequest request, IExecutionLedger ledger, SettingsService settings, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, HttpRequest http, IExecutionLedger ledger, SettingsService settings, TimeProvider time, CancellationToken cancellationToken)
     {
-        var current = await ledger.FindAsync(id, cancellationToken) ?? throw new NotFoundException($"No execution has id '{id}'.");
+        var body = await JsonBody<CompleteExecutionRequest>.ReadAsync(http, optional: false, cancellationToken);
+        var found = await ledger.FindAsync(id, cancellationToken);
+        if (body.Errors.Count > 0)
+        {
+            // A malformed body is answered as such first, whatever the id names.
+            new ExecutionReportRules(time.GetUtcNow(), body.Errors).Check(body.Value, found?.StartedAt ?? DateTimeOffset.MinValue);
+        }
+        var current = found ?? throw new NotFoundException($"No execution has id '{id}'.");
+        var request = body.Value!;
         var fingerprint = ReportIdempotency.Fingerprint(request);
         if (current.Status != ExecutionStatus.Running)
         {
@@ -114,10 +124,11 @@ public static class ExecutionsApi
     }
 
     public static async Task<Ok<Execution>> Heartbeat(
-        Guid id, HeartbeatRequest? request, IExecutionLedger ledger, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, HttpRequest http, IExecutionLedger ledger, TimeProvider time, CancellationToken cancellationToken)
     {
-        new ExecutionReportRules(time.GetUtcNow()).Check(request);
-        return TypedResults.Ok(await ledger.BeatAsync(id, request?.Metadata, time.GetUtcNow(), cancellationToken));
+        var body = await JsonBody<HeartbeatRequest>.ReadAsync(http, optional: true, cancellationToken);
+        new ExecutionReportRules(time.GetUtcNow(), body.Errors).Check(body.Value);
+        return TypedResults.Ok(await ledger.BeatAsync(id, body.Value?.Metadata, time.GetUtcNow(), cancellationToken));
     }
 
     /// <summary>

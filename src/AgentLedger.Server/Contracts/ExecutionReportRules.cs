@@ -8,9 +8,11 @@ namespace AgentLedger.Server.Contracts;
 
 /// <summary>
 /// The validation of reported runs from the contract. Everything is checked before anything is
-/// written, and every problem is reported at once.
+/// written, and every problem is reported at once: the body's shape errors (<see cref="JsonBody{T}"/>:
+/// unknown fields, wrong types) come in with <paramref name="shapeErrors"/>, and a field already
+/// refused for its shape is not judged again by the rules.
 /// </summary>
-public sealed class ExecutionReportRules(DateTimeOffset now)
+public sealed class ExecutionReportRules(DateTimeOffset now, IReadOnlyDictionary<string, string[]>? shapeErrors = null)
 {
     public const int MaxMetadataBytes = 64 * 1024;
     public const int MaxErrorMessageLength = 32 * 1024;
@@ -21,10 +23,11 @@ public sealed class ExecutionReportRules(DateTimeOffset now)
     public const int MaxHeartbeatSeconds = 3600;
     private static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(5);
 
-    private readonly Dictionary<string, List<string>> _errors = [];
+    private readonly Dictionary<string, List<string>> _errors = (shapeErrors ?? new Dictionary<string, string[]>()).ToDictionary(p => p.Key, p => p.Value.ToList());
 
-    public (ExecutionStart Start, ExecutionOutcome? Outcome) Check(ReportExecutionRequest request)
+    public (ExecutionStart Start, ExecutionOutcome? Outcome) Check(ReportExecutionRequest? request)
     {
+        request = Required(request);
         if (!AgentNames.IsValid(request.AgentName))
         {
             Add("agent_name", request.AgentName is null ? "is required" : AgentNames.Rule);
@@ -79,8 +82,9 @@ public sealed class ExecutionReportRules(DateTimeOffset now)
         ThrowIfInvalid();
     }
 
-    public ExecutionOutcome Check(CompleteExecutionRequest request, DateTimeOffset startedAt)
+    public ExecutionOutcome Check(CompleteExecutionRequest? request, DateTimeOffset startedAt)
     {
+        request = Required(request);
         CheckMetadata(request.Metadata);
         var outcome = Outcome(request.Status, request.CompletedAt, startedAt, request.ErrorType, request.ErrorMessage,
             request.Proposals, request.ProposalsCreated, request.ResourcesProcessed, request.Metrics, request.Metadata);
@@ -238,8 +242,25 @@ public sealed class ExecutionReportRules(DateTimeOffset now)
     // PostgreSQL text cannot hold NUL; refusing it everywhere keeps both engines identical.
     private static bool HasNul(string value) => value.Contains('\0') || value.Contains("\\u0000", StringComparison.Ordinal);
 
+    private T Required<T>(T? request) where T : class
+    {
+        if (request is null)
+        {
+            if (_errors.Count == 0)
+            {
+                Add("$", "A JSON object is required as the request body.");
+            }
+            ThrowIfInvalid();
+        }
+        return request!;
+    }
+
     private void Add(string field, string message)
     {
+        if (shapeErrors?.ContainsKey(field) == true)
+        {
+            return;
+        }
         if (!_errors.TryGetValue(field, out var list))
         {
             _errors[field] = list = [];
