@@ -70,6 +70,12 @@ for engine in $engines; do
     pgroot=""
   fi
 done
+# The Python client's unittest suite against a real TestHost process, counted like a test assembly.
+py=$(python3 -m unittest discover -s clients/python/tests 2>&1); pyrc=$?; echo "$py" | tail -n 15
+pyran=$(echo "$py" | sed -n 's/^Ran \([0-9]*\) test.*/\1/p' | tail -1); pyfail=$(echo "$py" | grep -oE '(failures|errors)=[0-9]+' | awk -F= '{s+=$2} END {print s+0}')
+[ "$pyrc" -eq 0 ] || { status=1; [ "$pyfail" -gt 0 ] || pyfail=1; }
+pypass=$(( ${pyran:-0} > pyfail ? ${pyran:-0} - pyfail : 0 )); [ "$pyrc" -eq 0 ] && word=Passed || word=Failed
+echo "$word!  - Failed: $pyfail, Passed: $pypass (Python client)" | tee -a "$log"
 dotnet run -c Release --project bench/AgentLedger.Bench --no-build -- all --quick || status=1   # smoke test of the benchmark harness: only a crash fails
 
 read -r passed failed <<<"$(summary)"
