@@ -44,7 +44,7 @@ public sealed class ExternalSettingsTests : IDisposable
     [Fact]
     public async Task A_run_longer_than_the_timeout_is_stored_as_reported_and_flagged_over_timeout()
     {
-        await _client.ReportAsync(new { agent_name = "py-slow", status = "success" });
+        await _client.ReportAsync(new { agent_name = "py-slow", status = "success", started_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-10)) });
         (await _client.PutJsonAsync("/api/agents/py-slow/settings", new { timeout_seconds = 20 })).EnsureSuccessStatusCode();
         var started = DateTimeOffset.UtcNow.AddMinutes(-1);
 
@@ -56,6 +56,8 @@ public sealed class ExternalSettingsTests : IDisposable
         Assert.Equal(("success", 28000L, true), ((string)slow["status"]!, (long)slow["duration_ms"]!, (bool)slow["over_timeout"]!));
         Assert.False((bool)quick["over_timeout"]!);
         Assert.Equal(("success", true), ((string)completed["status"]!, (bool)completed["over_timeout"]!));
+        var agent = await _client.GetNodeAsync("/api/agents/py-slow");
+        Assert.Equal(("ok", "Last run success, after 21 s: over its 20 s timeout."), ((string)agent["health"]!, (string)agent["health_reason"]!));
     }
 
     [Fact]

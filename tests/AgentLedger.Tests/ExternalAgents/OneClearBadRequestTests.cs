@@ -106,6 +106,11 @@ public sealed class OneClearBadRequestTests : IDisposable
         var unsupported = await Problem(await _client.PostAsync("/api/executions", text), 415);
         Assert.Contains("application/json", (string?)unsupported["detail"]);
 
+        await _client.ReportAsync(new { agent_name = "x", status = "success" });
+        using var settingsText = new StringContent("{\"enabled\": false}", Encoding.UTF8, "text/plain");
+        var framework415 = await Problem(await _client.PutAsync("/api/agents/x/settings", settingsText), 415);
+        Assert.Contains("application/json", (string?)framework415["detail"]);
+
         var notUuid = await Problem(await _client.GetAsync("/api/executions/not-a-uuid"), 404);
         Assert.Contains("UUID", (string?)notUuid["detail"]);
         await Problem(await _client.GetAsync("/api/nothing-here"), 404);
