@@ -58,7 +58,7 @@ summary() {
   # Sums both forms dotnet test prints: "Passed!  - Failed: 0, Passed: 42, …" (minimal) and the
   # "Total tests: / Passed: / Failed:" block (detailed verbosity, used here for the tests' figures).
   awk '
-    /^(Passed|Failed)!/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i + 1); if ($i == "Failed:") f += $(i + 1) } }
+    /^(Passed|Failed|Python)!/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i + 1); if ($i == "Failed:") f += $(i + 1) } }
     /^Total tests:/ { block = 1; next }
     block && /^[ \t]+Passed:/ { p += $2 }
     block && /^[ \t]+Failed:/ { f += $2 }
@@ -118,6 +118,23 @@ for engine in $engines; do
     pgroot=""
   fi
 done
+# The Python client's unittest suite against a real TestHost process, counted like a test assembly.
+echo "=== Python client ==="
+py_log=$(mktemp)
+env "$marker" python3 -m unittest discover -s clients/python/tests >"$py_log" 2>&1
+py_rc=$?
+tail -n 15 "$py_log"
+py_ran=$(sed -n 's/^Ran \([0-9]*\) test.*/\1/p' "$py_log" | tail -1)
+py_failed=$(grep -oE '(failures|errors)=[0-9]+' "$py_log" | awk -F= '{ s += $2 } END { print s + 0 }')
+if [ "$py_rc" -ne 0 ]; then
+  status=1
+  [ "$py_failed" -gt 0 ] || py_failed=1   # it did not get as far as running its tests
+fi
+py_passed=$(( ${py_ran:-0} > py_failed ? ${py_ran:-0} - py_failed : 0 ))
+echo "Python!  - Failed: $py_failed, Passed: $py_passed (Python client)" | tee -a "$log"
+rm -f "$py_log"
+end_leftovers "the Python client's tests"
+
 env "$marker" dotnet run -c Release --project bench/AgentLedger.Bench --no-build -- all --quick || status=1   # smoke test of the benchmark harness: only a crash fails
 end_leftovers "the benchmark smoke test"
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace AgentLedger.Client;
 
 /// <summary>
@@ -52,13 +50,11 @@ public sealed class AgentLedgerClient : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(agentName);
         var meta = Wire.ToObject(metadata, nameof(metadata));
-        // Fixed once, so every attempt sends the same time and a lost attempt can be found by it.
+        // Id and time are fixed once, so every attempt sends the same body: the ledger answers a repeat
+        // with the run the first attempt stored (200) instead of recording it again.
         var started = Wire.Microseconds(startedAt ?? _transport.Options.TimeProvider.GetUtcNow());
-        var body = Wire.Serialize(new StartBody(agentName, started, meta));
-        var execution = await _transport.SendAsync(
-            HttpMethod.Post, "api/executions", body,
-            new Replay<Execution>(BeforeResend: ct => FindReportedAsync(agentName, started, null, ct)),
-            cancellationToken).ConfigureAwait(false);
+        var body = Wire.Serialize(new StartBody(Guid.CreateVersion7(), agentName, started, meta));
+        var execution = await _transport.SendAsync<Execution>(HttpMethod.Post, "api/executions", body, cancellationToken).ConfigureAwait(false);
         return new AgentRun(this, execution, meta ?? []);
     }
 
@@ -72,14 +68,12 @@ public sealed class AgentLedgerClient : IDisposable
         var startedAt = Wire.Microseconds(run.StartedAt);
         var completedAt = Wire.Microseconds(run.CompletedAt);
         var body = Wire.Serialize(new ReportBody(
-            run.AgentName, startedAt, run.Status, completedAt,
+            run.Id ?? Guid.CreateVersion7(), run.AgentName, startedAt, run.Status, completedAt,
             run.ErrorType is null ? null : Wire.ErrorType(run.ErrorType), run.ErrorMessage is null ? null : Wire.ErrorMessage(run.ErrorMessage),
             run.Proposals?.Select(ProposalBody.From).ToArray(), run.ProposalsCreated, run.ResourcesProcessed,
             run.Metrics, Wire.ToObject(run.Metadata, nameof(run))));
-        return _transport.SendAsync(
-            HttpMethod.Post, "api/executions", body,
-            new Replay<Execution>(BeforeResend: ct => FindReportedAsync(run.AgentName, startedAt, e => e.Status == Wire.Status(run.Status) && e.CompletedAt == completedAt, ct)),
-            cancellationToken);
+        // One body for every attempt (its id included): a replay is answered with the stored run, never recorded twice.
+        return _transport.SendAsync<Execution>(HttpMethod.Post, "api/executions", body, cancellationToken);
     }
 
     /// <summary>
@@ -133,31 +127,11 @@ public sealed class AgentLedgerClient : IDisposable
     /// <summary>Releases the connection pool this client created; a caller's HttpClient is left alone.</summary>
     public void Dispose() => _owned?.Dispose();
 
-    internal async Task<Execution> CompleteAsync(Guid id, RunOutcome status, byte[] body, CancellationToken cancellationToken) =>
-        await _transport.SendAsync(
-            HttpMethod.Post, $"api/executions/{id}/complete", body,
-            // "Already final" after a lost answer: done, if the final status is the one this run sent.
-            new Replay<Execution>(OnConflict: async ct => await GetExecutionAsync(id, ct).ConfigureAwait(false) is { } stored
-                && stored.Status == Wire.Status(status) ? stored : null),
-            cancellationToken).ConfigureAwait(false);
+    // The same bytes on every attempt: the ledger answers a repeated completion with the stored execution.
+    internal async Task<Execution> CompleteAsync(Guid id, byte[] body, CancellationToken cancellationToken) =>
+        await _transport.SendAsync<Execution>(HttpMethod.Post, $"api/executions/{id}/complete", body, cancellationToken).ConfigureAwait(false);
 
     internal DateTimeOffset Now() => Wire.Microseconds(_transport.Options.TimeProvider.GetUtcNow());
-
-    /// <summary>
-    /// After an attempt whose answer was lost: the reported run that attempt created, if it got
-    /// through. The ledger has no idempotency key, but a run's start time to the microsecond, set
-    /// by this client, identifies it.
-    /// </summary>
-    private async Task<Execution?> FindReportedAsync(string agentName, DateTimeOffset startedAt, Func<Execution, bool>? matches, CancellationToken cancellationToken)
-    {
-        var from = Uri.EscapeDataString(Wire.Format(startedAt));
-        var to = Uri.EscapeDataString(Wire.Format(startedAt.AddTicks(TimeSpan.TicksPerMicrosecond)));
-        var page = await _transport.TryGetAsync<ExecutionPage>(
-            string.Create(CultureInfo.InvariantCulture, $"api/agents/{Uri.EscapeDataString(agentName)}/executions?from={from}&to={to}&limit=50"),
-            cancellationToken).ConfigureAwait(false);
-        // 404: the agent is still unknown, so the lost attempt did not register it — nothing was recorded.
-        return page?.Items.FirstOrDefault(e => e.Node is null && e.Trigger == "external" && e.StartedAt == startedAt && (matches?.Invoke(e) ?? true));
-    }
 
     private static LedgerTransport Transport(HttpClient http, Uri baseAddress, string apiKey, AgentLedgerClientOptions? options)
     {

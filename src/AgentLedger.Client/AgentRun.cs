@@ -189,7 +189,7 @@ public sealed class AgentRun : IAsyncDisposable
         try
         {
             var body = Wire.Serialize(Body(status, errorType, errorMessage, stackTrace, bare));
-            var finished = await _ledger.CompleteAsync(Id, status, body, cancellationToken).ConfigureAwait(false);
+            var finished = await _ledger.CompleteAsync(Id, body, cancellationToken).ConfigureAwait(false);
             Result = finished;
             Volatile.Write(ref _state, Completed);
             return finished;

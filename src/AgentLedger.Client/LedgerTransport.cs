@@ -6,26 +6,19 @@ using System.Text.Json;
 namespace AgentLedger.Client;
 
 /// <summary>
-/// What to do when a request may have reached the ledger although no answer came back, so that
-/// a replay never records a run twice.
+/// One call to the ledger with bounded retries and exponential back-off. Every attempt sends the
+/// same bytes, and the ledger's writes are idempotent (client-chosen execution ids, repeated
+/// completions answered with what is stored), so a replay after a lost answer never records twice.
 /// </summary>
-/// <param name="BeforeResend">Looks for what the lost request would have created; found means done.</param>
-/// <param name="OnConflict">Called when a replay answers 409; a result means the first attempt did the work.</param>
-internal sealed record Replay<T>(
-    Func<CancellationToken, Task<T?>>? BeforeResend = null,
-    Func<CancellationToken, Task<T?>>? OnConflict = null) where T : class;
-
-/// <summary>One call to the ledger with bounded retries and exponential back-off.</summary>
 internal sealed class LedgerTransport(HttpClient http, Uri baseAddress, string apiKey, AgentLedgerClientOptions options)
 {
     private static readonly ProductInfoHeaderValue UserAgent = new("AgentLedger.Client", typeof(LedgerTransport).Assembly.GetName().Version?.ToString(3));
 
     public AgentLedgerClientOptions Options => options;
 
-    public async Task<T> SendAsync<T>(HttpMethod method, string path, byte[]? body, Replay<T>? replay, CancellationToken cancellationToken)
+    public async Task<T> SendAsync<T>(HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken)
         where T : class
     {
-        var mayHaveArrived = false;
         var delay = TimeSpan.Zero;
         for (var attempt = 1; ; attempt++)
         {
@@ -35,33 +28,20 @@ internal sealed class LedgerTransport(HttpClient http, Uri baseAddress, string a
             }
             try
             {
-                if (mayHaveArrived && replay?.BeforeResend is { } lookup && await lookup(cancellationToken).ConfigureAwait(false) is { } found)
-                {
-                    return found;
-                }
                 using var response = await SendOnceAsync(method, path, body, cancellationToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
                     return await ReadAsync<T>(response, cancellationToken).ConfigureAwait(false);
-                }
-                if (response.StatusCode == HttpStatusCode.Conflict && mayHaveArrived
-                    && replay?.OnConflict is { } settle && await settle(cancellationToken).ConfigureAwait(false) is { } settled)
-                {
-                    return settled;
                 }
                 var refused = await ProblemAsync(response, cancellationToken).ConfigureAwait(false);
                 if (!IsRetryable(response.StatusCode) || attempt >= options.MaxAttempts)
                 {
                     throw refused;
                 }
-                // A gateway error says nothing about whether the ledger got the request; 429 and 503
-                // are the ledger's own answers, and it records nothing with them.
-                mayHaveArrived |= response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout;
                 delay = Backoff(attempt, refused.RetryAfter);
             }
             catch (Exception e) when (attempt < options.MaxAttempts && IsTransient(e, cancellationToken))
             {
-                mayHaveArrived |= !NeverSent(e);
                 delay = Backoff(attempt, (e as AgentLedgerException)?.RetryAfter);
             }
         }
@@ -165,9 +145,4 @@ internal sealed class LedgerTransport(HttpClient http, Uri baseAddress, string a
         TimeoutException or IOException => true,
         _ => false,
     };
-
-    /// <summary>Only a failure to connect proves the ledger never saw the request.</summary>
-    private static bool NeverSent(Exception exception) =>
-        exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
-        || exception is AgentLedgerException { StatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable };
 }

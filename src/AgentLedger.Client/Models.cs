@@ -27,6 +27,12 @@ public sealed record Proposal(string Type, string Title)
 /// <param name="CompletedAt">When it ended; not before <paramref name="StartedAt"/>.</param>
 public sealed record FinishedRun(string AgentName, RunOutcome Status, DateTimeOffset StartedAt, DateTimeOffset CompletedAt)
 {
+    /// <summary>
+    /// The execution's id. Leave it null for a new one per call (retries within the call reuse it); set it to
+    /// report the same run again later, e.g. after a restart, without recording it twice.
+    /// </summary>
+    public Guid? Id { get; init; }
+
     /// <summary>The error's type name when the run did not succeed.</summary>
     public string? ErrorType { get; init; }
 

@@ -92,7 +92,7 @@ internal static class Wire
     }
 }
 
-internal sealed record StartBody(string AgentName, DateTimeOffset StartedAt, JsonObject? Metadata);
+internal sealed record StartBody(Guid Id, string AgentName, DateTimeOffset StartedAt, JsonObject? Metadata);
 
 internal sealed record CompleteBody(
     RunOutcome Status,
@@ -106,6 +106,7 @@ internal sealed record CompleteBody(
     JsonObject? Metadata);
 
 internal sealed record ReportBody(
+    Guid Id,
     string AgentName,
     DateTimeOffset StartedAt,
     RunOutcome Status,
@@ -126,8 +127,6 @@ internal sealed record ProposalBody(string Type, string Title, string? Explanati
         return new(proposal.Type, proposal.Title, proposal.Explanation, proposal.InputsUsed?.ToArray(), Wire.ToObject(proposal.Data, nameof(Proposal.Data)));
     }
 }
-
-internal sealed record ExecutionPage(IReadOnlyList<Execution> Items, string? NextCursor);
 
 internal sealed record ProblemBody(string? Title, string? Detail, Dictionary<string, string[]>? Errors);
 

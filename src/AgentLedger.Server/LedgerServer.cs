@@ -76,7 +76,7 @@ public static class LedgerServer
 
         services.Configure<JsonOptions>(o => LedgerJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddProblemDetails();
+        services.AddProblemDetails(ProblemDefaults.Configure);
         services.AddExceptionHandler<LedgerExceptionHandler>();
         services.AddLedgerHealthChecks();
         services.AddLedgerOpenApi();

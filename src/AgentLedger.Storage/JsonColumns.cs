@@ -11,6 +11,21 @@ internal static class JsonColumns
 
     public static string? Write(JsonElement? value) => value is { ValueKind: not JsonValueKind.Undefined } v ? v.GetRawText() : null;
 
+    /// <summary>Top-level keys of <paramref name="patch"/> replace those of the stored object; other keys stay.</summary>
+    public static string? Merge(string? stored, JsonElement? patch)
+    {
+        if (patch is not { ValueKind: JsonValueKind.Object } update)
+        {
+            return stored;
+        }
+        var merged = stored is null ? new System.Text.Json.Nodes.JsonObject() : System.Text.Json.Nodes.JsonNode.Parse(stored) as System.Text.Json.Nodes.JsonObject ?? [];
+        foreach (var property in update.EnumerateObject())
+        {
+            merged[property.Name] = System.Text.Json.Nodes.JsonNode.Parse(property.Value.GetRawText());
+        }
+        return merged.ToJsonString();
+    }
+
     public static JsonElement? ReadElement(string? text) => text is null ? null : JsonDocument.Parse(text).RootElement.Clone();
 
     public static string? WriteMetrics(IReadOnlyDictionary<string, double>? metrics) =>

@@ -67,6 +67,9 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.Status).HasMaxLength(16).IsConcurrencyToken();
             e.Property(x => x.Node).HasMaxLength(256);
             e.Property(x => x.ErrorType).HasMaxLength(512);
+            e.Property(x => x.OverTimeout).HasDefaultValue(false);
+            e.Property(x => x.ReportHash).HasMaxLength(64);
+            e.Property(x => x.CompletionHash).HasMaxLength(64);
         });
 
         modelBuilder.Entity<ProposalEntity>(e =>
@@ -120,6 +123,9 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.Status).HasMaxLength(16);
             e.Property(x => x.Node).HasMaxLength(256);
             e.Property(x => x.ErrorType).HasMaxLength(512);
+            e.Property(x => x.OverTimeout).HasDefaultValue(false);
+            e.Property(x => x.ReportHash).HasMaxLength(64);
+            e.Property(x => x.CompletionHash).HasMaxLength(64);
         });
 
         modelBuilder.Entity<LedgerMetaEntity>(e =>

@@ -6,8 +6,19 @@ public abstract class LedgerException(string message) : Exception(message);
 /// <summary>The thing asked for does not exist (404).</summary>
 public sealed class NotFoundException(string message) : LedgerException(message);
 
-/// <summary>The request conflicts with the current state, e.g. an execution that is already final (409).</summary>
-public sealed class ConflictException(string message) : LedgerException(message);
+/// <summary>
+/// The request conflicts with the current state, e.g. an execution that is already final (409).
+/// <see cref="Kind"/> names a conflict a client must tell apart (the last segment of the problem <c>type</c>).
+/// </summary>
+public sealed class ConflictException(string message, string? kind = null) : LedgerException(message)
+{
+    public const string AgentDisabled = "agent-disabled";
+
+    /// <summary>A client-chosen execution id that is already stored.</summary>
+    public const string IdTaken = "execution-id-taken";
+
+    public string? Kind { get; } = kind;
+}
 
 /// <summary>The values are well-formed but not acceptable (422 for settings, 400 for reported runs).</summary>
 public sealed class ValidationException(IReadOnlyDictionary<string, string[]> errors)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using AgentLedger.Core.Proposals;
 
 namespace AgentLedger.Core.Executions;
@@ -21,7 +22,17 @@ public sealed record Execution(
     IReadOnlyDictionary<string, double> Metrics,
     JsonElement? Metadata,
     long? CpuMs,
-    long? AllocatedBytes);
+    long? AllocatedBytes,
+    int? HeartbeatSeconds = null,
+    DateTimeOffset? LastHeartbeatAt = null,
+    bool OverTimeout = false,
+    [property: JsonIgnore] string? ReportHash = null,
+    [property: JsonIgnore] string? CompletionHash = null)
+{
+    /// <summary>When an external run with a lease is abandoned unless it beats again: two missed beats after the last one (or the start).</summary>
+    public DateTimeOffset? LeaseExpiresAt() =>
+        Status == ExecutionStatus.Running && HeartbeatSeconds is { } seconds ? (LastHeartbeatAt ?? StartedAt) + 2 * TimeSpan.FromSeconds(seconds) : null;
+}
 
 /// <summary>What is known when a run begins; written as a <c>running</c> row before any work.</summary>
 public sealed record ExecutionStart(
@@ -30,7 +41,10 @@ public sealed record ExecutionStart(
     DateTimeOffset StartedAt,
     DateTimeOffset? ScheduledFor = null,
     string? Node = null,
-    JsonElement? Metadata = null);
+    JsonElement? Metadata = null,
+    Guid? Id = null,
+    int? HeartbeatSeconds = null,
+    string? ReportHash = null);
 
 /// <summary>How a run ended. <see cref="DurationMs"/> null means "completed_at - started_at".</summary>
 public sealed record ExecutionOutcome(
@@ -45,7 +59,9 @@ public sealed record ExecutionOutcome(
     IReadOnlyDictionary<string, double>? Metrics = null,
     JsonElement? Metadata = null,
     long? CpuMs = null,
-    long? AllocatedBytes = null);
+    long? AllocatedBytes = null,
+    bool OverTimeout = false,
+    string? CompletionHash = null);
 
 public sealed record ExecutionFilter(
     ExecutionStatus? Status = null,

@@ -26,6 +26,15 @@ public interface IExecutionLedger
     /// <summary>Marks these runs (in-process or external) abandoned if they are still running: the stuck-run sweeper.</summary>
     Task<IReadOnlyList<Guid>> AbandonOverdueAsync(IReadOnlyCollection<Guid> executionIds, string reason, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Renews the lease of an open external run, merging <paramref name="metadata"/> (top-level keys) into its
+    /// metadata. Throws <see cref="NotFoundException"/>, or <see cref="ConflictException"/> when the run is final.
+    /// </summary>
+    Task<Execution> BeatAsync(Guid id, System.Text.Json.JsonElement? metadata, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Marks these external runs abandoned if they are still running and their lease (2 × heartbeat_seconds) has lapsed at <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<Guid>> AbandonLapsedAsync(IReadOnlyCollection<Guid> executionIds, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Records that this node is still working on these runs.</summary>
     Task HeartbeatAsync(IReadOnlyCollection<Guid> executionIds, DateTimeOffset now, CancellationToken cancellationToken);
 

@@ -57,7 +57,15 @@ public static class AgentHealth
                     : $"No successful run for {Span(now - since)}, more than {k.ToString(CultureInfo.InvariantCulture)} × its {Span(interval)} interval.");
             }
         }
-        return new("ok", latest?.Last is null ? "No run yet." : $"Last run {latest.Last.Status.ToString().ToLowerInvariant()}.");
+        if (latest?.Last is null)
+        {
+            return new("ok", "No run yet.");
+        }
+        // A run longer than its timeout is kept as reported (an external agent's own word), and said here.
+        var overTimeout = latest.Last.OverTimeout && latest.Last.DurationMs is { } ms
+            ? $", after {Span(TimeSpan.FromMilliseconds(ms))}: over its {Span(TimeSpan.FromSeconds(settings.TimeoutSeconds))} timeout"
+            : "";
+        return new("ok", $"Last run {latest.Last.Status.ToString().ToLowerInvariant()}{overTimeout}.");
     }
 
     /// <summary>How long a run may stay running: the agent's timeout, or <c>stuck_after_seconds</c> in its config.</summary>

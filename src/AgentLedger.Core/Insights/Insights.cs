@@ -5,7 +5,8 @@ namespace AgentLedger.Core.Insights;
 /// <summary>One failure as read from the ledger, for grouping.</summary>
 public sealed record FailureRow(ExecutionStatus Status, string? ErrorType, string? ErrorMessage, DateTimeOffset StartedAt, DateTimeOffset? CompletedAt);
 
-public sealed record RunningRow(Guid Id, string AgentName, DateTimeOffset StartedAt);
+/// <summary>An open run; <see cref="HeartbeatSeconds"/> is set for an external run holding a heartbeat lease.</summary>
+public sealed record RunningRow(Guid Id, string AgentName, DateTimeOffset StartedAt, int? HeartbeatSeconds = null, DateTimeOffset? HeartbeatAt = null);
 
 /// <summary>A decided or expired proposal, for review latency and outcome economics.</summary>
 public sealed record DecisionRow(Proposals.ProposalStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? DecidedAt);

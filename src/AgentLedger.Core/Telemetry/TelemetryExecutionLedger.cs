@@ -23,6 +23,12 @@ public sealed class TelemetryExecutionLedger(IExecutionLedger inner, LedgerTelem
     public async Task<IReadOnlyList<Guid>> AbandonOverdueAsync(IReadOnlyCollection<Guid> executionIds, string reason, DateTimeOffset now, CancellationToken cancellationToken) =>
         await CountedAsync(await inner.AbandonOverdueAsync(executionIds, reason, now, cancellationToken), cancellationToken);
 
+    public Task<Execution> BeatAsync(Guid id, System.Text.Json.JsonElement? metadata, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.BeatAsync(id, metadata, now, cancellationToken);
+
+    public async Task<IReadOnlyList<Guid>> AbandonLapsedAsync(IReadOnlyCollection<Guid> executionIds, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await CountedAsync(await inner.AbandonLapsedAsync(executionIds, now, cancellationToken), cancellationToken);
+
     public Task HeartbeatAsync(IReadOnlyCollection<Guid> executionIds, DateTimeOffset now, CancellationToken cancellationToken) =>
         inner.HeartbeatAsync(executionIds, now, cancellationToken);
 

@@ -72,7 +72,9 @@ public static class AgentsApi
             var health = AgentHealth.Judge(stored, agent.FirstSeenAt, runs, running, now);
             return new AgentSummary(
                 agent.Name, agent.DisplayName, agent.Description, agent.Kind.ToWire(), s.Enabled, s.IntervalSeconds, s.TimeoutSeconds,
-                runs?.Last?.StartedAt, runs?.Last?.Status.ToWire(), scheduled.GetValueOrDefault(agent.Name)?.NextRun, runner.IsRunning(agent.Name),
+                runs?.Last?.StartedAt, runs?.Last?.Status.ToWire(), scheduled.GetValueOrDefault(agent.Name)?.NextRun,
+                // Open anywhere: on this node, another node, or outside (an external agent's run).
+                running.ContainsKey(agent.Name) || runner.IsRunning(agent.Name),
                 health.Health, health.HealthReason);
         }).ToList();
     }

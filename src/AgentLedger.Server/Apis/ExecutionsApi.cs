@@ -1,6 +1,8 @@
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Common;
 using AgentLedger.Core.Executions;
+using AgentLedger.Core.Proposals;
+using AgentLedger.Core.Settings;
 using AgentLedger.Server.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -14,12 +16,15 @@ public static class ExecutionsApi
         api.MapGet("/agents/{name}/executions", ListExecutions)
             .WithSummary("An agent's executions, newest first, with cursor paging.").Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         api.MapGet("/executions/{id:guid}", GetExecution).WithSummary("One execution.").Problems(StatusCodes.Status404NotFound);
-        api.MapPost("/executions", ReportExecution).Reporting()
+        api.MapPost("/executions", ReportExecution).Reporting().Accepts<ReportExecutionRequest>("application/json")
             .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType)
-            .WithSummary("An external agent reports a run: started (running), or finished in one call.");
-        api.MapPost("/executions/{id:guid}/complete", CompleteExecution).Reporting()
+            .WithSummary("An external agent reports a run: started (running), or finished in one call; a repeat with the same client-chosen id answers 200.");
+        api.MapPost("/executions/{id:guid}/complete", CompleteExecution).Reporting().Accepts<CompleteExecutionRequest>("application/json")
             .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType)
-            .WithSummary("Finalises a running execution reported by an external agent.");
+            .WithSummary("Finalises a running execution reported by an external agent; repeating the identical completion answers the stored execution.");
+        api.MapPost("/executions/{id:guid}/heartbeat", Heartbeat).Reporting().Accepts<HeartbeatRequest>(isOptional: true, "application/json")
+            .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType)
+            .WithSummary("Renews the heartbeat lease of a running external execution, optionally merging metadata.");
         return app;
     }
 
@@ -40,29 +45,103 @@ public static class ExecutionsApi
     public static async Task<Ok<Execution>> GetExecution(Guid id, IExecutionLedger ledger, CancellationToken cancellationToken) =>
         TypedResults.Ok(await ledger.FindAsync(id, cancellationToken) ?? throw new NotFoundException($"No execution has id '{id}'."));
 
-    public static async Task<Created<Execution>> ReportExecution(
-        ReportExecutionRequest request, IExecutionLedger ledger, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Results<Created<Execution>, Ok<Execution>>> ReportExecution(
+        HttpRequest http, IExecutionLedger ledger, SettingsService settings, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (start, outcome) = new ExecutionReportRules(time.GetUtcNow()).Check(request);
-        var execution = outcome is null
-            ? await ledger.StartAsync(start, cancellationToken)
-            : await ledger.RecordAsync(start, outcome, cancellationToken);
-        return TypedResults.Created($"/api/executions/{execution.Id}", execution);
+        var body = await JsonBody<ReportExecutionRequest>.ReadAsync(http, optional: false, cancellationToken);
+        var (start, outcome) = new ExecutionReportRules(time.GetUtcNow(), body.Errors).Check(body.Value);
+        var request = body.Value!;
+        var fingerprint = ReportIdempotency.Fingerprint(request);
+        if (start.Id is { } id && await ledger.FindAsync(id, cancellationToken) is { } stored)
+        {
+            return TypedResults.Ok(ReportIdempotency.Repeat(stored, request, fingerprint));
+        }
+        var agent = (await settings.GetAsync(start.AgentName, cancellationToken)).Settings;
+        if (!agent.Enabled)
+        {
+            throw new ConflictException(
+                $"Agent '{start.AgentName}' is disabled in its settings: new runs are refused and nothing was recorded. Runs already open can still be completed; enable it with PUT /api/agents/{start.AgentName}/settings {{\"enabled\": true}}.",
+                ConflictException.AgentDisabled);
+        }
+        start = start with { ReportHash = start.Id is null ? null : fingerprint };
+        try
+        {
+            var execution = outcome is null
+                ? await ledger.StartAsync(start, cancellationToken)
+                : await ledger.RecordAsync(start, External(outcome, start.StartedAt, agent), cancellationToken);
+            return TypedResults.Created($"/api/executions/{execution.Id}", execution);
+        }
+        catch (ConflictException e) when (e.Kind == ConflictException.IdTaken)
+        {
+            // A concurrent retry stored the same id first: answer as for any repeat.
+            var raced = await ledger.FindAsync(start.Id!.Value, cancellationToken);
+            if (raced is null)
+            {
+                throw;
+            }
+            return TypedResults.Ok(ReportIdempotency.Repeat(raced, request, fingerprint));
+        }
     }
 
     public static async Task<Ok<Execution>> CompleteExecution(
-        Guid id, CompleteExecutionRequest request, IExecutionLedger ledger, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, HttpRequest http, IExecutionLedger ledger, SettingsService settings, TimeProvider time, CancellationToken cancellationToken)
     {
-        var current = await ledger.FindAsync(id, cancellationToken) ?? throw new NotFoundException($"No execution has id '{id}'.");
+        var body = await JsonBody<CompleteExecutionRequest>.ReadAsync(http, optional: false, cancellationToken);
+        var found = await ledger.FindAsync(id, cancellationToken);
+        if (body.Errors.Count > 0)
+        {
+            // A malformed body is answered as such first, whatever the id names.
+            new ExecutionReportRules(time.GetUtcNow(), body.Errors).Check(body.Value, found?.StartedAt ?? DateTimeOffset.MinValue);
+        }
+        var current = found ?? throw new NotFoundException($"No execution has id '{id}'.");
+        var request = body.Value!;
+        var fingerprint = ReportIdempotency.Fingerprint(request);
         if (current.Status != ExecutionStatus.Running)
         {
-            throw new ConflictException($"Execution '{id}' is already final ({current.Status.ToWire()}).");
+            return TypedResults.Ok(ReportIdempotency.RepeatCompletion(current, fingerprint));
         }
         if (current.Node is not null)
         {
             throw new ConflictException($"Execution '{id}' is run by AgentLedger node '{current.Node}'; only externally reported runs can be completed over HTTP.");
         }
         var outcome = new ExecutionReportRules(time.GetUtcNow()).Check(request, current.StartedAt);
-        return TypedResults.Ok(await ledger.CompleteAsync(id, outcome, cancellationToken));
+        // Completing an open run is accepted even when the agent was disabled meanwhile: the run happened.
+        var agent = (await settings.GetAsync(current.AgentName, cancellationToken)).Settings;
+        try
+        {
+            return TypedResults.Ok(await ledger.CompleteAsync(id, External(outcome, current.StartedAt, agent) with { CompletionHash = fingerprint }, cancellationToken));
+        }
+        catch (ConflictException)
+        {
+            // Finalised between our read and our write: a concurrent identical retry is answered, anything else refused.
+            var final = await ledger.FindAsync(id, cancellationToken);
+            if (final is null || final.Status == ExecutionStatus.Running)
+            {
+                throw;
+            }
+            return TypedResults.Ok(ReportIdempotency.RepeatCompletion(final, fingerprint));
+        }
+    }
+
+    public static async Task<Ok<Execution>> Heartbeat(
+        Guid id, HttpRequest http, IExecutionLedger ledger, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody<HeartbeatRequest>.ReadAsync(http, optional: true, cancellationToken);
+        new ExecutionReportRules(time.GetUtcNow(), body.Errors).Check(body.Value);
+        return TypedResults.Ok(await ledger.BeatAsync(id, body.Value?.Metadata, time.GetUtcNow(), cancellationToken));
+    }
+
+    /// <summary>
+    /// What the agent's settings mean for a reported outcome: a run longer than its timeout is kept as
+    /// reported and flagged, and its proposals expire after the agent's time-to-live like built-in ones.
+    /// </summary>
+    private static ExecutionOutcome External(ExecutionOutcome outcome, DateTimeOffset startedAt, AgentSettings agent)
+    {
+        var duration = outcome.DurationMs is { } ms ? TimeSpan.FromMilliseconds(ms) : LedgerTime.Normalize(outcome.CompletedAt) - LedgerTime.Normalize(startedAt);
+        return outcome with
+        {
+            OverTimeout = duration > TimeSpan.FromSeconds(agent.TimeoutSeconds),
+            Proposals = ProposalRules.WithExpiry(outcome.Proposals, agent, outcome.CompletedAt),
+        };
     }
 }

@@ -8,21 +8,26 @@ namespace AgentLedger.Server.Contracts;
 
 /// <summary>
 /// The validation of reported runs from the contract. Everything is checked before anything is
-/// written, and every problem is reported at once.
+/// written, and every problem is reported at once: the body's shape errors (<see cref="JsonBody{T}"/>:
+/// unknown fields, wrong types) come in with <paramref name="shapeErrors"/>, and a field already
+/// refused for its shape is not judged again by the rules.
 /// </summary>
-public sealed class ExecutionReportRules(DateTimeOffset now)
+public sealed class ExecutionReportRules(DateTimeOffset now, IReadOnlyDictionary<string, string[]>? shapeErrors = null)
 {
     public const int MaxMetadataBytes = 64 * 1024;
     public const int MaxErrorMessageLength = 32 * 1024;
     public const int MaxShortTextLength = 512;
     public const int MaxExplanationLength = 8 * 1024;
     public const int MaxProposals = 1000;
+    public const int MinHeartbeatSeconds = 5;
+    public const int MaxHeartbeatSeconds = 3600;
     private static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(5);
 
-    private readonly Dictionary<string, List<string>> _errors = [];
+    private readonly Dictionary<string, List<string>> _errors = (shapeErrors ?? new Dictionary<string, string[]>()).ToDictionary(p => p.Key, p => p.Value.ToList());
 
-    public (ExecutionStart Start, ExecutionOutcome? Outcome) Check(ReportExecutionRequest request)
+    public (ExecutionStart Start, ExecutionOutcome? Outcome) Check(ReportExecutionRequest? request)
     {
+        request = Required(request);
         if (!AgentNames.IsValid(request.AgentName))
         {
             Add("agent_name", request.AgentName is null ? "is required" : AgentNames.Rule);
@@ -35,6 +40,21 @@ public sealed class ExecutionReportRules(DateTimeOffset now)
         var startedAt = request.StartedAt ?? now;
         NotInFuture("started_at", startedAt);
         CheckMetadata(request.Metadata);
+        if (request.Id == Guid.Empty)
+        {
+            Add("id", "must not be the nil UUID; choose a random one (e.g. uuid4) per run");
+        }
+        if (request.HeartbeatSeconds is { } beat)
+        {
+            if (beat is < MinHeartbeatSeconds or > MaxHeartbeatSeconds)
+            {
+                Add("heartbeat_seconds", $"must be a whole number of seconds from {MinHeartbeatSeconds} to {MaxHeartbeatSeconds}");
+            }
+            if (request.Status is not (null or "running"))
+            {
+                Add("heartbeat_seconds", "applies only to a run reported as started (no final status): a finished run has nothing to keep alive");
+            }
+        }
 
         var hasResult = request.CompletedAt is not null || request.ErrorType is not null || request.ErrorMessage is not null
             || request.Proposals is not null || request.ProposalsCreated is not null || request.ResourcesProcessed is not null || request.Metrics is not null;
@@ -52,12 +72,19 @@ public sealed class ExecutionReportRules(DateTimeOffset now)
                 request.Proposals, request.ProposalsCreated, request.ResourcesProcessed, request.Metrics, null);
         }
         ThrowIfInvalid();
-        var start = new ExecutionStart(request.AgentName!, trigger, startedAt, Metadata: request.Metadata);
+        var start = new ExecutionStart(request.AgentName!, trigger, startedAt, Metadata: request.Metadata, Id: request.Id, HeartbeatSeconds: request.HeartbeatSeconds);
         return (start, outcome);
     }
 
-    public ExecutionOutcome Check(CompleteExecutionRequest request, DateTimeOffset startedAt)
+    public void Check(HeartbeatRequest? request)
     {
+        CheckMetadata(request?.Metadata);
+        ThrowIfInvalid();
+    }
+
+    public ExecutionOutcome Check(CompleteExecutionRequest? request, DateTimeOffset startedAt)
+    {
+        request = Required(request);
         CheckMetadata(request.Metadata);
         var outcome = Outcome(request.Status, request.CompletedAt, startedAt, request.ErrorType, request.ErrorMessage,
             request.Proposals, request.ProposalsCreated, request.ResourcesProcessed, request.Metrics, request.Metadata);
@@ -84,6 +111,10 @@ public sealed class ExecutionReportRules(DateTimeOffset now)
         Text("error_message", errorMessage, MaxErrorMessageLength);
 
         var drafts = new List<ProposalDraft>();
+        if (proposals is { Count: > 0 } && ExecutionStatuses.Reportable.Contains(status) && status != ExecutionStatus.Success)
+        {
+            Add("proposals", $"only a successful run (status success) creates proposals; this one is {statusText}");
+        }
         if (proposals is { Count: > MaxProposals })
         {
             Add("proposals", $"at most {MaxProposals} proposals per run");
@@ -211,8 +242,25 @@ public sealed class ExecutionReportRules(DateTimeOffset now)
     // PostgreSQL text cannot hold NUL; refusing it everywhere keeps both engines identical.
     private static bool HasNul(string value) => value.Contains('\0') || value.Contains("\\u0000", StringComparison.Ordinal);
 
+    private T Required<T>(T? request) where T : class
+    {
+        if (request is null)
+        {
+            if (_errors.Count == 0)
+            {
+                Add("$", "A JSON object is required as the request body.");
+            }
+            ThrowIfInvalid();
+        }
+        return request!;
+    }
+
     private void Add(string field, string message)
     {
+        if (shapeErrors?.ContainsKey(field) == true)
+        {
+            return;
+        }
         if (!_errors.TryGetValue(field, out var list))
         {
             _errors[field] = list = [];

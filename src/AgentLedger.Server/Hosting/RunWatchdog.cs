@@ -9,7 +9,9 @@ namespace AgentLedger.Server.Hosting;
 /// <summary>
 /// Keeps this node's runs visibly alive (heartbeat) and closes the runs of nodes that died:
 /// an in-process run whose heartbeat is older than three beats is marked abandoned by whichever
-/// node notices first, so the ledger never shows a dead node's run as running forever.
+/// node notices first, so the ledger never shows a dead node's run as running forever. External
+/// runs holding a lease (<c>heartbeat_seconds</c>) are abandoned once two beats are missed; those
+/// without one are bounded by their agent's timeout.
 /// </summary>
 internal sealed partial class RunWatchdog(
     IExecutionLedger ledger,
@@ -23,7 +25,8 @@ internal sealed partial class RunWatchdog(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var beat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
-        using var timer = new PeriodicTimer(beat, time);
+        // A lapsed external lease must be noticed within LeaseSweep of lapsing, whatever this node's own beat.
+        using var timer = new PeriodicTimer(beat < LeaseSweep ? beat : LeaseSweep, time);
         while (await timer.NextTickAsync(stoppingToken))
         {
             try
@@ -50,7 +53,18 @@ internal sealed partial class RunWatchdog(
     /// </summary>
     private async Task CloseStuckRunsAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var running = await insights.RunningAsync(cancellationToken);
+        var open = await insights.RunningAsync(cancellationToken);
+        var lapsed = open.Where(r => r.HeartbeatSeconds is { } s && now - (r.HeartbeatAt ?? r.StartedAt) > 2 * TimeSpan.FromSeconds(s)).Select(r => r.Id).ToList();
+        if (lapsed.Count > 0)
+        {
+            var abandoned = await ledger.AbandonLapsedAsync(lapsed, now, cancellationToken);
+            if (abandoned.Count > 0)
+            {
+                LogLapsed(logger, abandoned.Count);
+            }
+        }
+        // A run holding a lease is bounded by its heartbeats, not by the agent's timeout.
+        var running = open.Where(r => r.HeartbeatSeconds is null).ToList();
         if (running.Count == 0)
         {
             return;
@@ -63,6 +77,11 @@ internal sealed partial class RunWatchdog(
             LogStuck(logger, closed.Count);
         }
     }
+
+    private static readonly TimeSpan LeaseSweep = TimeSpan.FromSeconds(10);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Marked {Count} external executions abandoned: their heartbeats stopped")]
+    private static partial void LogLapsed(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closed {Count} stuck executions as abandoned")]
     private static partial void LogStuck(ILogger logger, int count);

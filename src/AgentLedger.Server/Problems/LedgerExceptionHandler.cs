@@ -25,6 +25,7 @@ internal sealed class LedgerExceptionHandler(IProblemDetailsService problems) : 
                 Detail = string.Join(" ", v.Errors.Select(p => $"{p.Key}: {string.Join("; ", p.Value)}.")),
             },
             NotFoundException => Problem(StatusCodes.Status404NotFound, "Not found.", exception.Message),
+            ConflictException { Kind: { } kind } c => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict.", Detail = c.Message, Type = $"{ProblemTypes.Base}{kind}" },
             ConflictException => Problem(StatusCodes.Status409Conflict, "Conflict.", exception.Message),
             PayloadTooLargeException => Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large.", exception.Message),
             BadHttpRequestException bad => Problem(bad.StatusCode, TitleFor(bad.StatusCode), DetailFor(bad)),
@@ -44,6 +45,12 @@ internal sealed class LedgerExceptionHandler(IProblemDetailsService problems) : 
             httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    internal static class ProblemTypes
+    {
+        /// <summary>Problem types of this API; the last path segment is the stable part a client matches on.</summary>
+        public const string Base = "https://agentledger.dev/problems/";
     }
 
     private static ProblemDetails Problem(int status, string title, string detail) => new() { Status = status, Title = title, Detail = detail };

@@ -34,6 +34,10 @@ public sealed class ArchivedExecutionEntity : ExecutionRow
         CpuMs = row.CpuMs,
         AllocatedBytes = row.AllocatedBytes,
         HeartbeatAt = row.HeartbeatAt,
+        HeartbeatSeconds = row.HeartbeatSeconds,
+        OverTimeout = row.OverTimeout,
+        ReportHash = row.ReportHash,
+        CompletionHash = row.CompletionHash,
         ArchivedAt = archivedAt,
     };
 }
@@ -60,6 +64,21 @@ public abstract class ExecutionRow
     public long? CpuMs { get; set; }
     public long? AllocatedBytes { get; set; }
 
-    /// <summary>Renewed by the node running an in-process run; a stale one means the node died.</summary>
+    /// <summary>
+    /// Renewed by the node running an in-process run (a stale one means the node died), or by an external
+    /// agent's heartbeats when it holds a lease; null for an external run without one.
+    /// </summary>
     public DateTimeOffset? HeartbeatAt { get; set; }
+
+    /// <summary>The lease an external run asked for: it is abandoned when silent for twice this.</summary>
+    public int? HeartbeatSeconds { get; set; }
+
+    /// <summary>The reported duration exceeded the agent's timeout; stored as reported, not relabelled.</summary>
+    public bool OverTimeout { get; set; }
+
+    /// <summary>SHA-256 of the canonical report that created the row (external reports with a client-chosen id): a retry is recognised, a different body refused.</summary>
+    public string? ReportHash { get; set; }
+
+    /// <summary>SHA-256 of the canonical completion that finalised the row over HTTP, so its retry is answered, not refused.</summary>
+    public string? CompletionHash { get; set; }
 }

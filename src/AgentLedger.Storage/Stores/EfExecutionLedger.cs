@@ -14,6 +14,9 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
 {
     private static readonly string Running = ExecutionStatus.Running.ToWire();
 
+    // The contract's bound on a run's metadata, also after heartbeats merge into it.
+    private const int MaxMetadataBytes = 64 * 1024;
+
     /// <summary>
     /// Agents known to be registered. Agents are never deleted, so once one is seen the per-write
     /// existence check (a query in every transaction) is skipped.
@@ -87,6 +90,51 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         return AbandonAsync(e => ids.Contains(e.Id), reason, now, cancellationToken, includeExternal: true);
     }
 
+    public async Task<Execution> BeatAsync(Guid id, System.Text.Json.JsonElement? metadata, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var writer = await gate.EnterAsync(cancellationToken);
+        await using var db = contexts.Create();
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var entity = await ById(db, id, cancellationToken)
+            ?? throw new NotFoundException($"No execution has id '{id}'.");
+        if (entity.Status != Running)
+        {
+            throw new ConflictException($"Execution '{id}' is already final ({entity.Status}); a heartbeat renews only a running execution.");
+        }
+        if (entity.Node is not null)
+        {
+            throw new ConflictException($"Execution '{id}' is run by AgentLedger node '{entity.Node}', which keeps it alive itself.");
+        }
+        // A beat never moves the lease backwards (a client's clock or a late retry).
+        var beat = LedgerTime.Normalize(now);
+        entity.HeartbeatAt = entity.HeartbeatAt is { } last && last > beat ? last : beat;
+        entity.Metadata = JsonColumns.Merge(entity.Metadata, metadata);
+        if (entity.Metadata is { } merged && System.Text.Encoding.UTF8.GetByteCount(merged) > MaxMetadataBytes)
+        {
+            throw new PayloadTooLargeException($"metadata would be larger than {MaxMetadataBytes / 1024} KiB serialized once merged; nothing was changed.");
+        }
+        if (!await LedgerStatements.BeatAsync(db, entity, Running, cancellationToken))
+        {
+            throw new ConflictException($"Execution '{id}' was finalised meanwhile; a heartbeat renews only a running execution.");
+        }
+        await tx.CommitAsync(cancellationToken);
+        return entity.ToModel();
+    }
+
+    public Task<IReadOnlyList<Guid>> AbandonLapsedAsync(IReadOnlyCollection<Guid> executionIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ids = executionIds.ToArray();
+        var at = LedgerTime.Normalize(now);
+        return AbandonAsync(
+            e => ids.Contains(e.Id) && e.HeartbeatSeconds != null,
+            row => $"No heartbeat since {(row.HeartbeatAt ?? row.StartedAt):O}, more than twice its heartbeat_seconds ({row.HeartbeatSeconds} s): the reporting process is presumed dead; marked abandoned.",
+            now,
+            cancellationToken,
+            includeExternal: true,
+            // Re-checked on the row read inside the write's transaction: a heartbeat that landed meanwhile keeps the run.
+            stillDue: row => row.ToModel().LeaseExpiresAt() is { } expires && expires < at);
+    }
+
     public async Task HeartbeatAsync(IReadOnlyCollection<Guid> executionIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (executionIds.Count == 0)
@@ -105,7 +153,12 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
     /// Abandons in-process runs (external agents' open runs are theirs to finish) matching a rule,
     /// one transaction each so a run completing meanwhile simply wins (status concurrency token).
     /// </summary>
-    private async Task<IReadOnlyList<Guid>> AbandonAsync(System.Linq.Expressions.Expression<Func<ExecutionEntity, bool>> rule, string reason, DateTimeOffset now, CancellationToken cancellationToken, bool includeExternal = false)
+    private Task<IReadOnlyList<Guid>> AbandonAsync(System.Linq.Expressions.Expression<Func<ExecutionEntity, bool>> rule, string reason, DateTimeOffset now, CancellationToken cancellationToken, bool includeExternal = false) =>
+        AbandonAsync(rule, _ => reason, now, cancellationToken, includeExternal);
+
+    private async Task<IReadOnlyList<Guid>> AbandonAsync(
+        System.Linq.Expressions.Expression<Func<ExecutionEntity, bool>> rule, Func<ExecutionEntity, string> reason, DateTimeOffset now, CancellationToken cancellationToken,
+        bool includeExternal, Func<ExecutionEntity, bool>? stillDue = null)
     {
         var external = ExecutionTrigger.External.ToWire();
         List<Guid> candidates;
@@ -127,7 +180,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
             await using var db = contexts.Create();
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
             var orphan = await db.Executions.AsNoTracking().SingleAsync(e => e.Id == id, cancellationToken);
-            if (orphan.Status != Running)
+            if (orphan.Status != Running || stillDue?.Invoke(orphan) == false)
             {
                 continue;
             }
@@ -136,7 +189,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
                 ExecutionStatus.Abandoned,
                 LedgerTime.Normalize(now) < orphan.StartedAt ? orphan.StartedAt : now,
                 ErrorType: "Abandoned",
-                ErrorMessage: reason);
+                ErrorMessage: reason(orphan));
             try
             {
                 await FinaliseAsync(db, orphan, outcome, cancellationToken, measureDuration: false);
@@ -228,13 +281,16 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         }
         var entity = new ExecutionEntity
         {
-            Id = Guid.CreateVersion7(),
+            Id = start.Id ?? Guid.CreateVersion7(),
             AgentName = start.AgentName,
             Trigger = start.Trigger.ToWire(),
             ScheduledFor = LedgerTime.Normalize(start.ScheduledFor),
             Node = start.Node,
             StartedAt = LedgerTime.Normalize(start.StartedAt),
-            HeartbeatAt = LedgerTime.Normalize(start.StartedAt),
+            // An external run without a lease has no heartbeat to show; with one, its start opens the lease.
+            HeartbeatAt = start.Node is not null || start.HeartbeatSeconds is not null ? LedgerTime.Normalize(start.StartedAt) : null,
+            HeartbeatSeconds = start.HeartbeatSeconds,
+            ReportHash = start.ReportHash,
             Status = Running,
             Metadata = JsonColumns.Write(start.Metadata),
         };
@@ -249,7 +305,10 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         }
         catch (System.Data.Common.DbException ex) when (DbErrors.IsUniqueViolation(ex))
         {
-            throw new ConflictException(SlotTaken(start));
+            // A report with a client-chosen id and no slot can only collide on its id: a concurrent retry.
+            throw start.Id is { } id && start.ScheduledFor is null
+                ? new ConflictException($"Execution '{id}' is already stored.", ConflictException.IdTaken)
+                : new ConflictException(SlotTaken(start));
         }
     }
 
@@ -277,6 +336,8 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         entity.Metadata = JsonColumns.Write(outcome.Metadata) ?? entity.Metadata;
         entity.CpuMs = outcome.CpuMs;
         entity.AllocatedBytes = outcome.AllocatedBytes;
+        entity.OverTimeout = outcome.OverTimeout;
+        entity.CompletionHash = outcome.CompletionHash;
         if (insert is not null)
         {
             await InsertRowAsync(db, entity, insert, cancellationToken);

@@ -63,9 +63,9 @@ internal sealed class EfInsightsSource(ILedgerDbContextFactory contexts) : IInsi
         var agents = db.Agents.Select(a => a.Name);
         var rows = await db.Executions.AsNoTracking()
             .Where(e => agents.Contains(e.AgentName) && e.Status == Running)
-            .Select(e => new { e.Id, e.AgentName, e.StartedAt })
+            .Select(e => new { e.Id, e.AgentName, e.StartedAt, e.HeartbeatSeconds, e.HeartbeatAt })
             .ToListAsync(cancellationToken);
-        return rows.Select(r => new RunningRow(r.Id, r.AgentName, r.StartedAt)).ToList();
+        return rows.Select(r => new RunningRow(r.Id, r.AgentName, r.StartedAt, r.HeartbeatSeconds, r.HeartbeatSeconds is null ? null : r.HeartbeatAt)).ToList();
     }
 
     public async Task<IReadOnlyList<DecisionRow>> DecisionsAsync(string agent, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)

@@ -18,17 +18,23 @@ internal static class LedgerStatements
 {
     private const string ExecutionColumns =
         "id, agent_name, trigger, scheduled_for, node, started_at, completed_at, duration_ms, status, error_type, error_message, " +
-        "proposals_created, resources_processed, metrics, metadata, cpu_ms, allocated_bytes, heartbeat_at";
+        "proposals_created, resources_processed, metrics, metadata, cpu_ms, allocated_bytes, heartbeat_at, heartbeat_seconds, over_timeout, report_hash, completion_hash";
 
     private const string InsertExecutionSql =
         $"INSERT INTO agent_executions ({ExecutionColumns}) VALUES (@id, @agent_name, @trigger, @scheduled_for, @node, @started_at, @completed_at, " +
-        "@duration_ms, @status, @error_type, @error_message, @proposals_created, @resources_processed, @metrics, @metadata, @cpu_ms, @allocated_bytes, @heartbeat_at) RETURNING seq";
+        "@duration_ms, @status, @error_type, @error_message, @proposals_created, @resources_processed, @metrics, @metadata, @cpu_ms, @allocated_bytes, @heartbeat_at, " +
+        "@heartbeat_seconds, @over_timeout, @report_hash, @completion_hash) RETURNING seq";
 
     // The status in the WHERE is the concurrency check: of two finalisations of one run, one changes a row.
     private const string FinaliseExecutionSql =
         "UPDATE agent_executions SET status = @status, completed_at = @completed_at, duration_ms = @duration_ms, error_type = @error_type, " +
         "error_message = @error_message, proposals_created = @proposals_created, resources_processed = @resources_processed, metrics = @metrics, " +
-        "metadata = @metadata, cpu_ms = @cpu_ms, allocated_bytes = @allocated_bytes WHERE seq = @seq AND status = @expected";
+        "metadata = @metadata, cpu_ms = @cpu_ms, allocated_bytes = @allocated_bytes, over_timeout = @over_timeout, completion_hash = @completion_hash " +
+        "WHERE seq = @seq AND status = @expected";
+
+    // A heartbeat renews an open run only: once final, the row no longer changes.
+    private const string BeatExecutionSql =
+        "UPDATE agent_executions SET heartbeat_at = @heartbeat_at, metadata = @metadata WHERE seq = @seq AND status = @expected";
 
     private const string RollupColumns =
         "agent_name, period, bucket_start, success_count, failed_count, timeout_count, cancelled_count, abandoned_count, proposals_created, " +
@@ -55,6 +61,8 @@ internal static class LedgerStatements
         Add(command, "node", row.Node);
         Add(command, "started_at", db.DbTime(row.StartedAt));
         Add(command, "heartbeat_at", db.DbTime(row.HeartbeatAt));
+        Add(command, "heartbeat_seconds", row.HeartbeatSeconds);
+        Add(command, "report_hash", row.ReportHash);
         AddOutcome(db, command, row);
         row.Seq = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
@@ -66,6 +74,17 @@ internal static class LedgerStatements
         Add(command, "seq", row.Seq);
         Add(command, "expected", expected);
         AddOutcome(db, command, row);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Renews the heartbeat (and metadata) of a row that is still <paramref name="expected"/>; false when it was finalised meanwhile.</summary>
+    public static async Task<bool> BeatAsync(LedgerDbContext db, ExecutionEntity row, string expected, CancellationToken cancellationToken)
+    {
+        await using var command = Command(db, BeatExecutionSql);
+        Add(command, "seq", row.Seq);
+        Add(command, "expected", expected);
+        Add(command, "heartbeat_at", db.DbTime(row.HeartbeatAt));
+        Add(command, "metadata", row.Metadata);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
@@ -107,6 +126,8 @@ internal static class LedgerStatements
         Add(command, "metadata", row.Metadata);
         Add(command, "cpu_ms", row.CpuMs);
         Add(command, "allocated_bytes", row.AllocatedBytes);
+        Add(command, "over_timeout", row.OverTimeout);
+        Add(command, "completion_hash", row.CompletionHash);
     }
 
     private static DbCommand Command(LedgerDbContext db, string sql)

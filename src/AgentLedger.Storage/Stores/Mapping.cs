@@ -13,7 +13,8 @@ internal static class Mapping
         return new Execution(
             e.Id, e.AgentName, trigger, e.ScheduledFor, e.Node, e.StartedAt, e.CompletedAt, e.DurationMs, status,
             e.ErrorType, e.ErrorMessage, e.ProposalsCreated, e.ResourcesProcessed,
-            JsonColumns.ReadMetrics(e.Metrics), JsonColumns.ReadElement(e.Metadata), e.CpuMs, e.AllocatedBytes);
+            JsonColumns.ReadMetrics(e.Metrics), JsonColumns.ReadElement(e.Metadata), e.CpuMs, e.AllocatedBytes,
+            e.HeartbeatSeconds, e.HeartbeatAt, e.OverTimeout, e.ReportHash, e.CompletionHash);
     }
 
     public static Proposal ToModel(this ProposalEntity p)

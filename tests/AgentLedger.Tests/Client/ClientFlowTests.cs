@@ -83,7 +83,9 @@ public sealed class ClientFlowTests : IDisposable
         await run.SucceedAsync();
 
         var start = JsonNode.Parse(_wire.Exchanges.Single(e => e.Path == "/api/executions").Body!)!.AsObject();
-        Assert.Equal(["agent_name", "started_at", "metadata"], start.Select(p => p.Key));
+        Assert.Equal(["id", "agent_name", "started_at", "metadata"], start.Select(p => p.Key));
+        // The id the client chose for the run (so a retry is recognised) is the one the ledger stored.
+        Assert.Equal(run.Id, Guid.Parse((string)start["id"]!));
         var sent = (string)start["started_at"]!;
         Assert.EndsWith("Z", sent);
         Assert.Equal(startedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss"), sent[..19]);

@@ -91,12 +91,19 @@ public sealed class ClientRetryTests : IDisposable
         run.AddProposal(new Proposal("match", "Ladder for Ana"));
         var finished = await run.SucceedAsync();
 
-        // The start was found by its start time instead of being sent again; the replayed
-        // completion answered 409 "already final" and counts as done.
+        // Both calls were sent again with the same bytes (the start with its client-chosen id), and the
+        // ledger answered each replay 200 with what the lost attempt had stored.
         Assert.Equal(run.Id, finished.Id);
         Assert.Equal(RunStatus.Success, finished.Status);
-        Assert.Single(wire.Exchanges, e => e.Method == "POST" && e.Path == "/api/executions");
-        Assert.Contains(wire.Exchanges, e => e.Path.EndsWith("/complete", StringComparison.Ordinal) && e.Status == HttpStatusCode.Conflict);
+        var starts = wire.Exchanges.Where(e => e.Method == "POST" && e.Path == "/api/executions").ToList();
+        Assert.Equal(2, starts.Count);
+        Assert.Equal(starts[0].Body, starts[1].Body);
+        Assert.Equal(HttpStatusCode.OK, starts[1].Status);
+        var completions = wire.Exchanges.Where(e => e.Path.EndsWith("/complete", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, completions.Count);
+        Assert.Equal(completions[0].Body, completions[1].Body);
+        Assert.Equal(HttpStatusCode.OK, completions[1].Status);
+        Assert.DoesNotContain(wire.Exchanges, e => e.Method == "GET");
         Assert.Equal(1, StoredRuns);
         Assert.Equal(1, _db.Scalar("SELECT COUNT(*) FROM proposals"));
         var stats = (await _api.GetNodeAsync("/api/agents/py-lossy/stats"))["stats"]!;
@@ -113,14 +120,17 @@ public sealed class ClientRetryTests : IDisposable
         var reported = await ledger.ReportAsync(new FinishedRun("py-report-lossy", RunOutcome.Success, started, started.AddSeconds(2)));
 
         Assert.Equal(RunStatus.Success, reported.Status);
-        Assert.Single(wire.Exchanges, e => e.Method == "POST");
+        var posts = wire.Exchanges.Where(e => e.Method == "POST").ToList();
+        Assert.Equal(2, posts.Count);
+        Assert.Equal(posts[0].Body, posts[1].Body);
+        Assert.Equal(HttpStatusCode.OK, posts[1].Status);
         Assert.Equal(1, StoredRuns);
     }
 
     [Fact]
     public async Task A_first_attempt_that_never_arrived_is_simply_sent_again()
     {
-        // An agent that is unknown before the lost attempt stays unknown (404 on the look-up): nothing was recorded.
+        // 503 is the ledger's own answer: nothing was recorded, and the same report is simply sent again.
         var wire = new RecordingHandler().Inject(Fault.Unavailable, HttpMethod.Post, "/api/executions", times: 2);
         using var ledger = new AgentLedgerClient(_host.CreateDefaultClient(wire), LedgerFactory.ApiKey, Fast);
 

@@ -202,5 +202,6 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Host>
         var problem = System.Text.Json.Nodes.JsonNode.Parse(text)!;
         Assert.Equal(status, (int)problem["status"]!);
         Assert.False(string.IsNullOrWhiteSpace((string?)problem["title"]), why);
+        Assert.False(string.IsNullOrWhiteSpace((string?)problem["detail"]), $"{why}: no detail in {text}");
     }
 }

@@ -72,6 +72,10 @@ public sealed partial class BadInputCorpusTests(ITestOutputHelper output)
             {
                 failures.Add($"{entry.Name}: {status} without a problem detail: {Truncate(text)}");
             }
+            else if (!entry.ProtocolError && string.IsNullOrWhiteSpace((string?)JsonNode.Parse(text)?["detail"]))
+            {
+                failures.Add($"{entry.Name}: {status} problem without a detail: {Truncate(text)}");
+            }
         }
 
         var after = db.AllRowCounts();

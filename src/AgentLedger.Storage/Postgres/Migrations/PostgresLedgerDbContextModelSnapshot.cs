@@ -211,6 +211,11 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
 
+                    b.Property<string>("CompletionHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("completion_hash");
+
                     b.Property<long?>("CpuMs")
                         .HasColumnType("bigint")
                         .HasColumnName("cpu_ms");
@@ -232,6 +237,10 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("heartbeat_at");
 
+                    b.Property<int?>("HeartbeatSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("heartbeat_seconds");
+
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
                         .HasColumnName("id");
@@ -249,9 +258,20 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("node");
 
+                    b.Property<bool>("OverTimeout")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("over_timeout");
+
                     b.Property<int>("ProposalsCreated")
                         .HasColumnType("integer")
                         .HasColumnName("proposals_created");
+
+                    b.Property<string>("ReportHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("report_hash");
 
                     b.Property<long>("ResourcesProcessed")
                         .HasColumnType("bigint")
@@ -311,6 +331,11 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
 
+                    b.Property<string>("CompletionHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("completion_hash");
+
                     b.Property<long?>("CpuMs")
                         .HasColumnType("bigint")
                         .HasColumnName("cpu_ms");
@@ -332,6 +357,10 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("heartbeat_at");
 
+                    b.Property<int?>("HeartbeatSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("heartbeat_seconds");
+
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
                         .HasColumnName("id");
@@ -349,9 +378,20 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("node");
 
+                    b.Property<bool>("OverTimeout")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("over_timeout");
+
                     b.Property<int>("ProposalsCreated")
                         .HasColumnType("integer")
                         .HasColumnName("proposals_created");
+
+                    b.Property<string>("ReportHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("report_hash");
 
                     b.Property<long>("ResourcesProcessed")
                         .HasColumnType("bigint")

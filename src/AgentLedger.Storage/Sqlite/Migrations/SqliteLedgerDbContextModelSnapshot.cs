@@ -204,6 +204,11 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("completed_at");
 
+                    b.Property<string>("CompletionHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completion_hash");
+
                     b.Property<long?>("CpuMs")
                         .HasColumnType("INTEGER")
                         .HasColumnName("cpu_ms");
@@ -225,6 +230,10 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("heartbeat_at");
 
+                    b.Property<int?>("HeartbeatSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("heartbeat_seconds");
+
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
@@ -242,9 +251,20 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("node");
 
+                    b.Property<bool>("OverTimeout")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("over_timeout");
+
                     b.Property<int>("ProposalsCreated")
                         .HasColumnType("INTEGER")
                         .HasColumnName("proposals_created");
+
+                    b.Property<string>("ReportHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("report_hash");
 
                     b.Property<long>("ResourcesProcessed")
                         .HasColumnType("INTEGER")
@@ -302,6 +322,11 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("completed_at");
 
+                    b.Property<string>("CompletionHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completion_hash");
+
                     b.Property<long?>("CpuMs")
                         .HasColumnType("INTEGER")
                         .HasColumnName("cpu_ms");
@@ -323,6 +348,10 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("heartbeat_at");
 
+                    b.Property<int?>("HeartbeatSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("heartbeat_seconds");
+
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
@@ -340,9 +369,20 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("node");
 
+                    b.Property<bool>("OverTimeout")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("over_timeout");
+
                     b.Property<int>("ProposalsCreated")
                         .HasColumnType("INTEGER")
                         .HasColumnName("proposals_created");
+
+                    b.Property<string>("ReportHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("report_hash");
 
                     b.Property<long>("ResourcesProcessed")
                         .HasColumnType("INTEGER")

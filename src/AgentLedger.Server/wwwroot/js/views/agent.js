@@ -560,7 +560,7 @@ function executionRow(initial) {
     replace(started, timeEl(next.started_at));
     replace(status, badge(next.status));
     trigger.textContent = next.trigger;
-    duration.textContent = next.status === 'running' ? 'running' : fmtDuration(next.duration_ms);
+    duration.textContent = next.status === 'running' ? runningText(next) : fmtDuration(next.duration_ms);
     proposals.textContent = fmtCount(next.proposals_created);
     resources.textContent = fmtCount(next.resources_processed);
     if (next.error_message || next.error_type) {
@@ -577,6 +577,15 @@ function executionRow(initial) {
   return { tr, details, update };
 }
 
+/** An open run; an external one holding a lease also says how long ago it last beat (its lease lapses at twice its heartbeat). */
+function runningText(e) {
+  if (!e.heartbeat_seconds || !e.last_heartbeat_at) {
+    return 'running';
+  }
+  const ago = Math.max(0, Math.round((Date.now() - Date.parse(e.last_heartbeat_at)) / 1000));
+  return `running · last heartbeat ${fmtSeconds(ago)} ago`;
+}
+
 async function renderDetails(content, e) {
   const pairs = [
     ['Execution id', h('code', { text: e.id })],
@@ -586,7 +595,8 @@ async function renderDetails(content, e) {
     ['Scheduled for', e.scheduled_for ? fmtDateTime(e.scheduled_for) : DASH],
     ['Started', h('time', { datetime: e.started_at, title: e.started_at, text: fmtDateTime(e.started_at) })],
     ['Completed', e.completed_at ? h('time', { datetime: e.completed_at, title: e.completed_at, text: fmtDateTime(e.completed_at) }) : DASH],
-    ['Duration', fmtDuration(e.duration_ms)],
+    ['Duration', e.over_timeout ? [fmtDuration(e.duration_ms), ' ', h('span', { class: 'muted', dataset: { field: 'over_timeout' }, text: '(over its timeout)' })] : fmtDuration(e.duration_ms)],
+    ...(e.heartbeat_seconds ? [['Heartbeat', `every ${fmtSeconds(e.heartbeat_seconds)}${e.status === 'running' ? ` · ${runningText(e).replace('running · ', '')}` : ''}`]] : []),
     ['CPU', e.cpu_ms === null ? DASH : fmtDuration(e.cpu_ms)],
     ['Allocated', fmtBytes(e.allocated_bytes)],
     ['Resources processed', fmtCount(e.resources_processed)],
@@ -637,16 +647,18 @@ function settingsForm(name, onSaved) {
   };
   fields.enabled.setAttribute('aria-describedby', 'set-enabled-error');
   const intervalHelp = h('p', { class: 'help', id: 'set-interval-help', text: 'How often the scheduler runs it.' });
+  const intervalField = h('div', { class: 'field' }, h('label', { for: 'set-interval', text: 'Interval (seconds)' }), fields.interval_seconds, intervalHelp, errors.interval_seconds);
+  const timeoutHelp = h('p', { class: 'help', id: 'set-timeout-help', text: 'A run longer than this is recorded as a timeout.' });
+  const enabledLabel = h('label', { for: 'set-enabled', text: 'Enabled (the scheduler runs it)' });
   const formError = h('div', { class: 'form-error', role: 'alert' });
   const version = h('p', { class: 'muted' });
   const save = h('button', { type: 'submit', class: 'primary', text: 'Save settings' });
   const reset = h('button', { type: 'button', class: 'ghost', text: 'Reset to defaults' });
   const form = h('form', { class: 'settings-form', novalidate: true, 'aria-labelledby': 'settings-title' },
-    h('div', { class: 'field inline-field' }, fields.enabled, h('label', { for: 'set-enabled', text: 'Enabled (the scheduler runs it)' }), errors.enabled),
+    h('div', { class: 'field inline-field' }, fields.enabled, enabledLabel, errors.enabled),
     h('div', { class: 'field-row' },
-      h('div', { class: 'field' }, h('label', { for: 'set-interval', text: 'Interval (seconds)' }), fields.interval_seconds, intervalHelp, errors.interval_seconds),
-      h('div', { class: 'field' }, h('label', { for: 'set-timeout', text: 'Timeout (seconds)' }), fields.timeout_seconds,
-        h('p', { class: 'help', id: 'set-timeout-help', text: 'A run longer than this is recorded as a timeout.' }), errors.timeout_seconds)),
+      intervalField,
+      h('div', { class: 'field' }, h('label', { for: 'set-timeout', text: 'Timeout (seconds)' }), fields.timeout_seconds, timeoutHelp, errors.timeout_seconds)),
     h('div', { class: 'field' }, h('label', { for: 'set-config', text: 'Config (JSON object)' }), fields.config,
       h('p', { class: 'help', id: 'set-config-help', text: 'Agent-specific settings. Keys you remove are removed; others are kept as you leave them.' }), errors.config),
     formError,
@@ -683,10 +695,15 @@ function settingsForm(name, onSaved) {
     loaded = view;
     fields.enabled.checked = view.enabled;
     fields.interval_seconds.value = view.interval_seconds ?? '';
-    fields.interval_seconds.disabled = view.interval_seconds === null;
-    intervalHelp.textContent = view.interval_seconds === null
-      ? 'External agents run elsewhere and report their runs: AgentLedger does not schedule them.'
-      : 'How often the scheduler runs it.';
+    // External agents run elsewhere and report their runs: there is no schedule to show.
+    const external = view.interval_seconds === null;
+    fields.interval_seconds.disabled = external;
+    intervalField.hidden = external;
+    intervalHelp.textContent = 'How often the scheduler runs it.';
+    enabledLabel.textContent = external ? 'Enabled (its new reports are accepted)' : 'Enabled (the scheduler runs it)';
+    timeoutHelp.textContent = external
+      ? 'A reported run longer than this is kept and flagged over its timeout; an open run without heartbeats is closed as abandoned at twice this.'
+      : 'A run longer than this is recorded as a timeout.';
     fields.timeout_seconds.value = view.timeout_seconds;
     fields.config.value = prettyJson(view.config ?? {});
     replace(version, view.is_default
