@@ -51,11 +51,14 @@ class LedgerServer:
             "AgentLedger__DataFolder": self.folder,
             "AgentLedger__Node": "python-tests",
             "AgentLedger__Demo": "false",
+            # The server exits when its standard input (a pipe from this process) closes, so it
+            # cannot outlive a test run that dies before stop() runs.
+            "AGENTLEDGER_TEST_EXIT_WITH_PARENT": "1",
         })
         self.log = open(os.path.join(self.folder, "server.log"), "wb")
         self.process: Optional[subprocess.Popen[bytes]] = subprocess.Popen(
             ["dotnet", str(dll), "--urls", self.url], cwd=self.folder, env=env,
-            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+            stdin=subprocess.PIPE, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             self._wait_ready()
         except BaseException:
@@ -103,6 +106,8 @@ class LedgerServer:
                 except ProcessLookupError:
                     pass
             self.process.wait(timeout=30)
+            if self.process.stdin is not None:
+                self.process.stdin.close()
             self.process = None
         self.log.close()
         shutil.rmtree(self.folder, ignore_errors=True)
