@@ -76,7 +76,8 @@ public static class LedgerServer
 
         services.Configure<JsonOptions>(o => LedgerJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddProblemDetails();
+        // Every problem has a type (RFC 9457: about:blank when the status says it all).
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Type ??= "about:blank");
         services.AddExceptionHandler<LedgerExceptionHandler>();
         services.AddLedgerHealthChecks();
         services.AddLedgerOpenApi();
