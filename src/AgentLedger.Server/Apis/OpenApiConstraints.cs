@@ -132,7 +132,7 @@ internal static class OpenApiConstraints
 
     public static Task Operation(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
-        var path = "/" + (context.Description.RelativePath ?? "").TrimStart('/');
+        var path = "/" + (context.Description.RelativePath ?? "").Trim('/');
         foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>())
         {
             Parameter(parameter, path);

@@ -13,6 +13,10 @@ public static class ContractValidation
     public const string ViolationHeader = "X-OpenApi-Violation";
 
     private static readonly Lock Gate = new();
+    private static long _checked;
+
+    /// <summary>Answers checked in this process: lets a test see that the check is in the pipeline at all.</summary>
+    public static long Checked => Interlocked.Read(ref _checked);
     private static Task<OpenApiContract>? _contract;
 
     public static IServiceCollection AddContractValidation(this IServiceCollection services) =>
@@ -64,6 +68,7 @@ public static class ContractValidation
         }
         var contract = await ContractAsync(context.RequestServices);
         var headers = context.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        Interlocked.Increment(ref _checked);
         var violations = contract.Check(context.Request.Method, path, context.Response.StatusCode, context.Response.ContentType, headers, buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
         if (violations.Count == 0)
         {
