@@ -69,7 +69,10 @@ public sealed class OpenApiTests : IClassFixture<OpenApiTests.Host>
     public async Task A_real_OpenAPI_linter_accepts_the_document()
     {
         var npx = External.Require("npx");
-        var document = await _host.Factory.CreateClient().GetStringAsync("/openapi/v1.json");
+        // Asked for on the default listener's address, as a user gets it (the test server's own host is localhost).
+        var client = _host.Factory.CreateClient();
+        client.BaseAddress = new Uri("http://127.0.0.1:5080");
+        var document = await client.GetStringAsync("/openapi/v1.json");
         var file = Path.Combine(_host.Database.Folder, "openapi.json");
         await File.WriteAllTextAsync(file, document);
 
@@ -79,8 +82,7 @@ public sealed class OpenApiTests : IClassFixture<OpenApiTests.Host>
         Assert.True(exit == 0, output);
         Assert.Contains("valid", output);
         // The recommended ruleset (with the overrides justified in redocly.yaml): no error and no warning.
-        Assert.DoesNotMatch(new System.Text.RegularExpressions.Regex(@"(?m)^\s*(error|warning) [a-z0-9-]+: \d+"), output);
-        Assert.DoesNotContain("You have", output);
+        Assert.False(System.Text.RegularExpressions.Regex.IsMatch(output, @"(?m)^\s*(error|warning) [a-z0-9-]+: \d+|You have \d+ (error|warning)"), output);
     }
 
     [Fact]
