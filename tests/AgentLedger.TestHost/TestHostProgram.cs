@@ -1,5 +1,6 @@
 using AgentLedger.Core.Agents;
 using AgentLedger.Server;
+using AgentLedger.TestHost.Contract;
 
 namespace AgentLedger.TestHost;
 
@@ -20,6 +21,7 @@ public static class TestHostProgram
         {
             builder.Services.AddSingleton<IAgent>(new ScriptedAgent(name));
         }
+        builder.Services.AddContractValidation();
         var app = builder.Build();
         app.UseAgentLedger();
         return await app.RunLedgerAsync();

@@ -4,12 +4,16 @@ namespace AgentLedger.Core.Stats;
 /// Mergeable log-bucket histogram of durations in whole milliseconds (DDSketch-style).
 /// Every percentile estimate is within <see cref="RelativeAccuracy"/> of the true value at that rank,
 /// and merging is exact, so per-hour/day rollups can be combined without re-reading raw rows.
+/// It also keeps the exact smallest and largest duration it holds, so an estimate never leaves
+/// [min, max] of what it summarises (a bucket's midpoint can lie above a lone sample).
 /// </summary>
 public sealed class DurationHistogram
 {
     public const double RelativeAccuracy = 0.01;
 
-    private const byte FormatVersion = 1;
+    // Version 1 (buckets only) is still read: rollups written before the extrema were kept.
+    private const byte LegacyFormatVersion = 1;
+    private const byte FormatVersion = 2;
 
     private static readonly double Gamma = (1 + RelativeAccuracy) / (1 - RelativeAccuracy);
     private static readonly double LogGamma = Math.Log(Gamma);
@@ -24,10 +28,18 @@ public sealed class DurationHistogram
     private long[] _counts = [];
     private int _first;
     private long _zeroCount;
+    private long _min = long.MaxValue;
+    private long _max = long.MinValue;
 
     public long Count { get; private set; }
 
     public bool IsEmpty => Count == 0;
+
+    /// <summary>The smallest duration held (exact unless merged from a version-1 encoding, then its bucket's lowest possible value).</summary>
+    public long? Min => IsEmpty ? null : _min;
+
+    /// <summary>The largest duration held (exact unless merged from a version-1 encoding, then its bucket's highest possible value).</summary>
+    public long? Max => IsEmpty ? null : _max;
 
     public void Add(long durationMs, long count = 1)
     {
@@ -42,6 +54,7 @@ public sealed class DurationHistogram
         {
             AddToBucket(IndexOf(durationMs), count);
         }
+        Extend(durationMs, durationMs);
     }
 
     public void Merge(DurationHistogram other)
@@ -51,6 +64,10 @@ public sealed class DurationHistogram
         // Fail before mutating so an overflowing merge leaves this histogram untouched.
         Count = checked(Count + other.Count);
         _zeroCount += other._zeroCount;
+        if (!other.IsEmpty)
+        {
+            Extend(other._min, other._max);
+        }
         if (other._counts.Length == 0)
         {
             return;
@@ -67,7 +84,10 @@ public sealed class DurationHistogram
         }
     }
 
-    /// <summary>Nearest-rank percentile: rank = max(1, ceil(p * Count)), 1-based.</summary>
+    /// <summary>
+    /// Nearest-rank percentile: rank = max(1, ceil(p * Count)), 1-based, clamped to [<see cref="Min"/>, <see cref="Max"/>]:
+    /// clamping only moves an estimate towards the true value, which lies in that range too.
+    /// </summary>
     public double? Percentile(double p)
     {
         if (double.IsNaN(p) || p < 0 || p > 1)
@@ -94,7 +114,7 @@ public sealed class DurationHistogram
             seen += _counts[i];
             if (seen >= rank)
             {
-                return ValueOf(_first + i);
+                return Math.Clamp(ValueOf(_first + i), _min, _max);
             }
         }
 
@@ -103,8 +123,10 @@ public sealed class DurationHistogram
 
     public byte[] ToBytes()
     {
-        var buffer = new List<byte>(2 + (_counts.Length * 3)) { FormatVersion };
+        var buffer = new List<byte>(12 + (_counts.Length * 3)) { FormatVersion };
         WriteVarint(buffer, (ulong)_zeroCount);
+        WriteVarint(buffer, IsEmpty ? 0 : (ulong)_min);
+        WriteVarint(buffer, IsEmpty ? 0 : (ulong)_max);
 
         var previous = 0;
         for (var i = 0; i < _counts.Length; i++)
@@ -141,23 +163,25 @@ public sealed class DurationHistogram
             return;
         }
 
-        if (bytes[0] != FormatVersion)
+        if (bytes[0] is not (FormatVersion or LegacyFormatVersion))
         {
             throw new FormatException($"Unsupported histogram format version {bytes[0]}.");
         }
 
         // Validate everything first, and learn the index range so the array grows at most once.
-        var (zero, total, low, high) = Scan(bytes);
+        var (zero, total, low, high, min, max, position) = Scan(bytes);
         Count = checked(Count + total);
         _zeroCount += zero;
+        if (total > 0)
+        {
+            Extend(min, max);
+        }
         if (high < low)
         {
             return;
         }
 
         Cover(low, high);
-        var position = 1;
-        ReadVarint(bytes, ref position);
         var index = 0;
         while (position < bytes.Length)
         {
@@ -170,6 +194,45 @@ public sealed class DurationHistogram
 
     // Midpoint (in relative terms) of (gamma^(i-1), gamma^i], which bounds the error by RelativeAccuracy.
     internal static double ValueOf(int index) => 2 * Math.Pow(Gamma, index) / (Gamma + 1);
+
+    // Smallest and largest whole millisecond a bucket can hold: the bounds a version-1 encoding implies.
+    private static long LowestIn(int index)
+    {
+        var value = Math.Max(1, (long)Math.Floor(Math.Pow(Gamma, index - 1)));
+        while (IndexOf(value) < index)
+        {
+            value++;
+        }
+        while (value > 1 && IndexOf(value - 1) == index)
+        {
+            value--;
+        }
+        return value;
+    }
+
+    private static long HighestIn(int index)
+    {
+        if (index >= MaxIndex)
+        {
+            return long.MaxValue;
+        }
+        var value = Math.Max(1, (long)Math.Min(Math.Floor(Math.Pow(Gamma, index)), long.MaxValue - 1));
+        while (IndexOf(value) > index)
+        {
+            value--;
+        }
+        while (IndexOf(value + 1) == index)
+        {
+            value++;
+        }
+        return value;
+    }
+
+    private void Extend(long min, long max)
+    {
+        _min = Math.Min(_min, min);
+        _max = Math.Max(_max, max);
+    }
 
     private void AddToZero(long count)
     {
@@ -208,8 +271,11 @@ public sealed class DurationHistogram
         _first = newFirst;
     }
 
-    /// <summary>Checks an encoding completely: its zero count, total count, and lowest and highest bucket index (high &lt; low when it has no buckets).</summary>
-    private static (long Zero, long Total, int Low, int High) Scan(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Checks an encoding completely: its zero count, total count, lowest and highest bucket index
+    /// (high &lt; low when it has no buckets), smallest and largest duration, and where the buckets start.
+    /// </summary>
+    private static (long Zero, long Total, int Low, int High, long Min, long Max, int BucketsAt) Scan(ReadOnlySpan<byte> bytes)
     {
         var position = 1;
         var zero = ReadVarint(bytes, ref position);
@@ -217,6 +283,13 @@ public sealed class DurationHistogram
         {
             throw new FormatException("Histogram zero count is out of range.");
         }
+        ulong? storedMin = null, storedMax = null;
+        if (bytes[0] == FormatVersion)
+        {
+            storedMin = ReadVarint(bytes, ref position);
+            storedMax = ReadVarint(bytes, ref position);
+        }
+        var bucketsAt = position;
 
         var total = (long)zero;
         long previous = 0;
@@ -255,7 +328,29 @@ public sealed class DurationHistogram
             first = false;
         }
 
-        return ((long)zero, total, low, high);
+        if (total == 0)
+        {
+            return storedMin is null or 0 && storedMax is null or 0
+                ? (0, 0, low, high, 0, 0, bucketsAt)
+                : throw new FormatException("An empty histogram has no extrema.");
+        }
+
+        // The extrema must fall in the lowest and highest non-empty bucket, or the bytes are corrupt.
+        var lowest = zero > 0 ? 0 : LowestIn(low);
+        var highest = high >= low ? HighestIn(high) : 0;
+        if (storedMin is null)
+        {
+            return ((long)zero, total, low, high, lowest, highest, bucketsAt);
+        }
+        var min = storedMin.Value > long.MaxValue ? throw new FormatException("Histogram minimum is out of range.") : (long)storedMin.Value;
+        var max = storedMax!.Value > long.MaxValue ? throw new FormatException("Histogram maximum is out of range.") : (long)storedMax.Value;
+        var minFits = zero > 0 ? min == 0 : IndexOf(Math.Max(min, 1)) == low && min > 0;
+        var maxFits = high >= low ? max > 0 && IndexOf(max) == high : max == 0;
+        if (!minFits || !maxFits)
+        {
+            throw new FormatException("Histogram extrema do not match its buckets.");
+        }
+        return ((long)zero, total, low, high, min, max, bucketsAt);
     }
 
     private static void WriteVarint(List<byte> buffer, ulong value)

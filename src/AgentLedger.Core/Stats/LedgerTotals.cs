@@ -36,6 +36,12 @@ public sealed class LedgerTotals
     public long Runs => Finished + Running;
     public long Failures => Failed + Timeout + Abandoned;
 
+    /// <summary>
+    /// A duration percentile that never exceeds the exact <see cref="DurationMaxMs"/>: the histogram
+    /// clamps to its own extrema, which a bucket from before they were stored only bounds.
+    /// </summary>
+    public double? DurationPercentile(double p) => Histogram.Percentile(p) is { } value ? Math.Min(value, DurationMaxMs) : null;
+
     public void AddExecution(ExecutionStatus status, long? durationMs, long proposalsCreated, long resourcesProcessed, IReadOnlyDictionary<string, double>? metrics)
     {
         switch (status)

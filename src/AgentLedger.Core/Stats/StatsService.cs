@@ -118,9 +118,9 @@ public sealed class StatsService(IStatsSource source, Insights.IInsightsSource i
             t.ResourcesProcessed,
             new DurationStats(
                 t.DurationCount == 0 ? null : t.DurationSumMs / t.DurationCount,
-                t.Histogram.Percentile(0.50),
-                t.Histogram.Percentile(0.95),
-                t.Histogram.Percentile(0.99),
+                t.DurationPercentile(0.50),
+                t.DurationPercentile(0.95),
+                t.DurationPercentile(0.99),
                 t.DurationCount == 0 ? null : t.DurationMaxMs),
             t.ProposalsApproved,
             t.ProposalsRejected,

@@ -47,7 +47,8 @@ public static class CommonsApi
         api.MapGet("/plans/{id}", GetPlan).WithSummary("One work plan.");
         api.MapPost("/plans", CreatePlan).Mutating().WithSummary("Adds a work plan (open).");
         api.MapGet("/plans/{id}/commitments", ListCommitments).WithSummary("The commitments made to a plan.");
-        api.MapPost("/plans/{id}/commitments", CreateCommitment).Mutating().WithSummary("Records when a member can help with a plan.");
+        api.MapPost("/plans/{id}/commitments", CreateCommitment).Mutating().Problems(StatusCodes.Status409Conflict)
+            .WithSummary("Records when a member can help with a plan; 409 when the plan is finished.");
         return app;
     }
 

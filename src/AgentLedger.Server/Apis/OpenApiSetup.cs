@@ -15,6 +15,10 @@ public static class OpenApiSetup
     public static IServiceCollection AddLedgerOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
+            options.CreateSchemaReferenceId = OpenApiConstraints.ReferenceId;
+            options.AddSchemaTransformer(OpenApiConstraints.Schema);
+            options.AddOperationTransformer(OpenApiConstraints.Operation);
+            options.AddDocumentTransformer(OpenApiConstraints.Document);
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info = new OpenApiInfo
@@ -94,6 +98,8 @@ public static class OpenApiSetup
         ["Executions"] = "The execution ledger, and external agents reporting their runs.",
         ["Proposals"] = "What agents propose, and people's approvals and rejections.",
         ["Commons"] = "The community data the built-in agents read.",
+        ["Alerts"] = "Health changes of agents, and their webhook deliveries.",
+        ["Health"] = "Liveness and readiness probes (plain text).",
     };
 
     private static readonly Dictionary<Type, string> Examples = new()

@@ -84,7 +84,7 @@ public static class StatsApi
             p.Totals.Cancelled,
             p.Totals.Running,
             p.Totals.ProposalsCreated,
-            new HistoryDurations(p.Totals.Histogram.Percentile(0.50), p.Totals.Histogram.Percentile(0.95), p.Totals.DurationCount == 0 ? null : p.Totals.DurationMaxMs),
+            new HistoryDurations(p.Totals.DurationPercentile(0.50), p.Totals.DurationPercentile(0.95), p.Totals.DurationCount == 0 ? null : p.Totals.DurationMaxMs),
             p.Archived)).ToList();
         return TypedResults.Ok(new AgentHistory(name, parsed.Name, period == BucketPeriod.Hour ? "1h" : "1d", range.From, range.To, points));
     }

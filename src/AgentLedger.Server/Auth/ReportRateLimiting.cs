@@ -36,6 +36,8 @@ public static class ReportRateLimiting
                     ProblemDetails = new ProblemDetails
                     {
                         Status = StatusCodes.Status429TooManyRequests,
+                        // The framework has no default type for 429; RFC 6585 defines the status.
+                        Type = "https://www.rfc-editor.org/rfc/rfc6585#section-4",
                         Title = "Too many requests.",
                         Detail = $"This client sends reports faster than {limits.ReportsPerSecond} per second; nothing was recorded, retry after {retryAfter} s.",
                     },

@@ -2,14 +2,16 @@
 namespace AgentLedger.Server.Problems;
 
 /// <summary>
-/// Every 4xx problem carries a <c>detail</c>, also those the framework writes itself (status code
-/// pages: an unmatched route, a method not allowed, a media type refused before any handler ran).
+/// Every problem has a <c>type</c> (RFC 9457: about:blank when the status says it all), and every
+/// 4xx problem a <c>detail</c>, also those the framework writes itself (status code pages: an
+/// unmatched route, a method not allowed, a media type refused before any handler ran).
 /// </summary>
 internal static class ProblemDefaults
 {
     public static void Configure(ProblemDetailsOptions options) => options.CustomizeProblemDetails = context =>
     {
         var problem = context.ProblemDetails;
+        problem.Type ??= "about:blank";
         if (problem.Status is not (>= 400 and < 500) || !string.IsNullOrWhiteSpace(problem.Detail))
         {
             return;

@@ -42,7 +42,7 @@ public sealed class DashboardHost : IDisposable
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
             ?? throw new InvalidOperationException("Kestrel did not report its addresses.");
         Address = new Uri(addresses.Addresses.Single());
-        Api = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+        Api = new HttpClient(new ContractCheckingHandler(new SocketsHttpHandler())) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
         Api.DefaultRequestHeaders.Add("X-Api-Key", LedgerFactory.ApiKey);
     }
 

@@ -204,6 +204,49 @@ public sealed class StatsTests : IDisposable
         Assert.Equal(durations.Average(), (double)window["duration_ms"]!["avg"]!, 6);
     }
 
+    [Theory]
+    [InlineData(10)]          // inside the raw edge of the window
+    [InlineData(60 * 24 * 3)] // inside whole rollup buckets
+    public async Task One_run_of_2085_ms_reports_2085_ms_as_every_percentile(int minutesAgo)
+    {
+        await Report("solo", TimeSpan.FromMinutes(minutesAgo), durationMs: 2_085);
+
+        var durations = (await _client.GetNodeAsync("/api/agents/solo/stats"))["stats"]!["window"]!["duration_ms"]!;
+        var all = (await _client.GetNodeAsync("/api/agents/stats")).Stats("solo")["window"]!["duration_ms"]!;
+        var history = (await _client.GetNodeAsync("/api/agents/solo/history?window=7d&bucket=1d"))["points"]!.AsArray()
+            .Single(p => (long)p!["runs"]! == 1)!["duration_ms"]!;
+
+        foreach (var field in new[] { "p50", "p95", "p99", "max" })
+        {
+            Assert.Equal(2_085, (double)durations[field]!);
+            Assert.Equal(2_085, (double)all[field]!);
+        }
+        Assert.Equal(2_085, (double)history["p50"]!);
+        Assert.Equal(2_085, (double)history["p95"]!);
+        Assert.Equal(2_085, (double)history["max"]!);
+    }
+
+    [Fact]
+    public async Task Every_percentile_lies_within_the_windows_min_and_max()
+    {
+        var random = new Random(7);
+        var durations = new List<long>();
+        for (var i = 0; i < 30; i++)
+        {
+            var duration = 1_000 + random.Next(0, 50);
+            durations.Add(duration);
+            await Report("tight", TimeSpan.FromMinutes(random.Next(1, 60 * 24 * 10)), durationMs: duration);
+        }
+
+        var window = (await _client.GetNodeAsync("/api/agents/tight/stats"))["stats"]!["window"]!["duration_ms"]!;
+
+        foreach (var field in new[] { "p50", "p95", "p99" })
+        {
+            Assert.InRange((double)window[field]!, durations.Min(), durations.Max());
+        }
+        Assert.Equal(durations.Max(), (long)window["max"]!);
+    }
+
     [Fact]
     public async Task Approving_and_rejecting_proposals_changes_the_rates_and_a_second_decision_conflicts()
     {

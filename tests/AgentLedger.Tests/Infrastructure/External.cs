@@ -8,7 +8,10 @@ public static class External
             .Select(dir => Path.Combine(dir, program))
             .FirstOrDefault(File.Exists);
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(string program, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null)
+    /// <summary>Runs a program to its end; past the timeout its whole process tree is killed and the call throws.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        string program, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null,
+        string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new System.Diagnostics.ProcessStartInfo(program, args)
         {
@@ -16,28 +19,42 @@ public static class External
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
-        using var process = System.Diagnostics.Process.Start(info)!;
-        if (stdin is not null)
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
-            await process.StandardInput.WriteAsync(stdin);
-            process.StandardInput.Close();
+            info.Environment[name] = value;
         }
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));
+        using var process = System.Diagnostics.Process.Start(info)!;
         try
         {
-            await process.WaitForExitAsync(cts.Token);
+            if (stdin is not null)
+            {
+                await process.StandardInput.WriteAsync(stdin);
+                process.StandardInput.Close();
+            }
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            var limit = timeout ?? TimeSpan.FromMinutes(3);
+            using var cts = new CancellationTokenSource(limit);
+            try
+            {
+                await process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish within {limit}; it was killed.");
+            }
+            return (process.ExitCode, await output + await error);
         }
-        catch (OperationCanceledException)
+        finally
         {
-            // A tool that hangs (npx waiting on the network, say) must not outlive the test.
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-            throw new TimeoutException($"{program} did not finish within {timeout ?? TimeSpan.FromMinutes(3)}:\n{await output}{await error}");
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
         }
-        return (process.ExitCode, await output + await error);
     }
 
     /// <summary>A check that needs a tool: skipped on a developer machine without it, a failure in CI.</summary>

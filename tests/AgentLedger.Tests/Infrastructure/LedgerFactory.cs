@@ -1,7 +1,9 @@
 using AgentLedger.Core.Agents;
 using AgentLedger.TestHost;
+using AgentLedger.TestHost.Contract;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -36,6 +38,7 @@ public sealed class LedgerFactory(TestDatabase database, FakeTimeProvider? time 
         }
         builder.ConfigureTestServices(services =>
         {
+            services.AddContractValidation();
             foreach (var name in ScriptedAgents.Names)
             {
                 services.AddSingleton<IAgent>(new ScriptedAgent(name));
@@ -45,6 +48,13 @@ public sealed class LedgerFactory(TestDatabase database, FakeTimeProvider? time 
                 services.AddSingleton<TimeProvider>(time);
             }
         });
+    }
+
+    /// <summary>A client of the test server whose calls throw on an answer the OpenAPI document does not allow.</summary>
+    public new HttpClient CreateClient()
+    {
+        // As the base CreateClient builds it (redirects, cookies), with the contract check outermost.
+        return CreateDefaultClient(ClientOptions.BaseAddress, new ContractCheckingHandler(), new RedirectHandler(), new CookieContainerHandler());
     }
 
     /// <summary>A client that sends the API key.</summary>

@@ -18,7 +18,7 @@ public sealed class ServerProcess : IDisposable
         _process = process;
         Node = node;
         Address = address;
-        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        Client = new HttpClient(new ContractCheckingHandler(new SocketsHttpHandler())) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
         Client.DefaultRequestHeaders.Add("X-Api-Key", LedgerFactory.ApiKey);
     }
 

@@ -229,7 +229,12 @@ public sealed class DurationHistogramTests
 
     public static TheoryData<byte[]> CorruptBytes => new()
     {
-        new byte[] { 2, 0 },                                  // unknown version
+        new byte[] { 3, 0 },                                  // unknown version
+        new byte[] { 2, 0 },                                  // version 2 without its extrema
+        new byte[] { 2, 0, 0, 0, 2, 1 },                      // extrema of an empty histogram for a non-empty one
+        new byte[] { 2, 0, 5, 5 },                            // extrema without any value
+        new byte[] { 2, 1, 1, 1 },                            // a zero value but minimum 1
+        new byte[] { 2, 0, 200, 1, 200, 1, 2, 1 },            // extrema far outside the only bucket
         new byte[] { 1 },                                     // missing zero count
         new byte[] { 1, 0x80 },                               // truncated varint
         new byte[] { 1, 0, 2 },                               // bucket index without count
@@ -242,6 +247,98 @@ public sealed class DurationHistogramTests
         new byte[] { 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 }, // varint too long
         new byte[] { 1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F }, // total overflows
     };
+
+    [Fact]
+    public void One_sample_is_every_percentile_of_itself()
+    {
+        // A bucket's midpoint for 2 085 ms is about 2 101 ms: reported as p50 above its own max before.
+        var histogram = new DurationHistogram();
+        histogram.Add(2_085);
+
+        foreach (var p in new[] { 0, 0.5, 0.95, 0.99, 1 })
+        {
+            Assert.Equal(2_085, histogram.Percentile(p));
+        }
+        Assert.Equal(2_085, histogram.Min);
+        Assert.Equal(2_085, histogram.Max);
+        Assert.Equal(2_085, DurationHistogram.FromBytes(histogram.ToBytes()).Percentile(0.99));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(10)]
+    [InlineData(1_000)]
+    public void Every_percentile_lies_within_min_and_max_also_after_merging_bytes(int count)
+    {
+        var values = LogNormalDurations(count, seed: count);
+        var merged = new DurationHistogram();
+        foreach (var chunk in values.Chunk(3))
+        {
+            var bucket = new DurationHistogram();
+            foreach (var value in chunk)
+            {
+                bucket.Add(value);
+            }
+            merged.MergeBytes(bucket.ToBytes());
+        }
+
+        Assert.Equal(values.Min(), merged.Min);
+        Assert.Equal(values.Max(), merged.Max);
+        for (var permille = 0; permille <= 1000; permille += 5)
+        {
+            Assert.InRange(merged.Percentile(permille / 1000.0)!.Value, values.Min(), values.Max());
+        }
+    }
+
+    [Fact]
+    public void Merge_keeps_the_extrema_of_both_sides()
+    {
+        var low = new DurationHistogram();
+        low.Add(0);
+        low.Add(7);
+        var high = new DurationHistogram();
+        high.Add(90_001);
+
+        low.Merge(high);
+        low.Merge(new DurationHistogram());
+
+        Assert.Equal(0, low.Min);
+        Assert.Equal(90_001, low.Max);
+        Assert.Equal(90_001, low.Percentile(1));
+    }
+
+    [Fact]
+    public void A_version_1_encoding_still_reads_with_its_buckets_bounds_as_extrema()
+    {
+        // Version 1: zero count, then (index delta, count); one value in bucket IndexOf(2085).
+        var index = (ulong)Math.Ceiling(Math.Log(2_085) / Math.Log(1.01 / 0.99));
+        var legacy = new byte[] { 1, 0, (byte)((index << 1) | 0x80), (byte)(index >> 6), 1 };
+
+        var histogram = DurationHistogram.FromBytes(legacy);
+
+        Assert.Equal(1, histogram.Count);
+        Assert.InRange(histogram.Min!.Value, 2_044, 2_085);
+        Assert.InRange(histogram.Max!.Value, 2_085, 2_128);
+        Assert.InRange(histogram.Percentile(0.5)!.Value, histogram.Min.Value, histogram.Max.Value);
+        Assert.Equal(2, histogram.ToBytes()[0]);
+    }
+
+    [Fact]
+    public void Ledger_totals_never_report_a_percentile_above_the_exact_max()
+    {
+        var index = (ulong)Math.Ceiling(Math.Log(2_085) / Math.Log(1.01 / 0.99));
+        var totals = new LedgerTotals
+        {
+            DurationCount = 1,
+            DurationSumMs = 2_085,
+            DurationMaxMs = 2_085,
+            Histogram = DurationHistogram.FromBytes([1, 0, (byte)((index << 1) | 0x80), (byte)(index >> 6), 1]),
+        };
+
+        Assert.Equal(2_085, totals.DurationPercentile(0.99));
+    }
 
     [Theory]
     [MemberData(nameof(CorruptBytes))]
