@@ -112,12 +112,16 @@ internal static class OpenApiConstraints
                 schema.Type = JsonSchemaType.String;
                 schema.Enum = [.. FinalStatuses.Select(v => (JsonNode)v)];
                 break;
-            case "proposals_created" or "resources_processed" or "runs" or "success_count" or "failure_count" or "running_count" or "duration_ms" or "cpu_ms" or "allocated_bytes" or "consecutive_failures" or "total_runs" or "error_count":
+            case "proposals_created" or "resources_processed" or "runs" or "success_count" or "failure_count" or "running_count" or "duration_ms" or "cpu_ms" or "allocated_bytes" or "consecutive_failures" or "total_runs" or "error_count"
+                when owner != typeof(Core.Stats.WindowDeltas): // a delta between two windows can be negative
                 schema.Minimum = "0";
                 break;
             case "type" or "title" when owner == typeof(ProposalRequest):
                 schema.Type = JsonSchemaType.String;
                 schema.MinLength = 1;
+                break;
+            case "config" when owner == typeof(SettingsView):
+                Config(schema);
                 break;
             case "interval_seconds" when owner == typeof(SettingsView):
                 schema.Minimum = AgentSettings.MinIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -128,6 +132,29 @@ internal static class OpenApiConstraints
                 schema.Maximum = AgentSettings.MaxTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 break;
         }
+    }
+
+    /// <summary>
+    /// An agent's config: an object of its own keys (each agent checks them, 422 otherwise), plus the
+    /// key the runner reads for every agent. The keys differ per agent, so they are listed, not closed.
+    /// </summary>
+    private static OpenApiSchema Config(OpenApiSchema schema)
+    {
+        schema.Type = JsonSchemaType.Object;
+        schema.Description = "The agent's own keys (GET …/settings shows them with their defaults; an invalid one is a 422 naming it), "
+            + $"and {ProposalRules.TtlKey} for every agent.";
+        schema.Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            [ProposalRules.TtlKey] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Number,
+                ExclusiveMinimum = "0",
+                Maximum = ProposalRules.MaxTtlHours.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Default = ProposalRules.DefaultTtlHours,
+                Description = "Hours a proposal of this agent stays pending before it expires.",
+            },
+        };
+        return schema;
     }
 
     public static Task Operation(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
@@ -248,7 +275,7 @@ internal static class OpenApiConstraints
                 ["enabled"] = new OpenApiSchema { Type = JsonSchemaType.Boolean },
                 ["interval_seconds"] = new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null, Format = "int32", Minimum = Invariant(AgentSettings.MinIntervalSeconds), Maximum = Invariant(AgentSettings.MaxIntervalSeconds) },
                 ["timeout_seconds"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = Invariant(AgentSettings.MinTimeoutSeconds), Maximum = Invariant(AgentSettings.MaxTimeoutSeconds) },
-                ["config"] = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "The agent's own keys; see its default settings for them." },
+                ["config"] = Config(new OpenApiSchema()),
                 ["updated_by"] = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 200 },
             },
         };

@@ -25,7 +25,7 @@ public sealed class OpenApiTests : IClassFixture<OpenApiTests.Host>
         }
     }
 
-    private static readonly string[] Infrastructure = ["/metrics", "/health/live", "/health/ready", "/openapi/{documentName}.json", "/docs/{**path}"];
+    private static readonly string[] Infrastructure = ["/metrics", "/openapi/{documentName}.json", "/docs/{**path}"];
 
     [Fact]
     public async Task Every_mapped_endpoint_is_in_the_document_with_its_problems()
@@ -63,6 +63,35 @@ public sealed class OpenApiTests : IClassFixture<OpenApiTests.Host>
         Assert.NotNull(schemas["ReportExecutionRequest"]!["examples"]);
         Assert.NotNull(schemas["AgentStats"]!["properties"]!["proposals_created_30d"]);
         Assert.NotNull(document["components"]!["securitySchemes"]!["ApiKey"]);
+    }
+
+    [Fact]
+    public async Task The_document_says_what_the_server_enforces_and_sends()
+    {
+        var document = await _host.Factory.CreateClient().GetNodeAsync("/openapi/v1.json");
+        var schemas = document["components"]!["schemas"]!;
+        var paths = document["paths"]!;
+
+        var problem = schemas["ProblemDetails"]!["properties"]!;
+        Assert.Equal("string", (string)problem["trace_id"]!["type"]!);
+        Assert.Equal("array", (string)problem["errors"]!["additionalProperties"]!["type"]!);
+        Assert.Equal(["null", "object"], schemas["Execution"]!["properties"]!["metadata"]!["type"]!.AsArray().Select(t => (string)t!).Order());
+        Assert.Equal("string", (string)schemas["Execution"]!["properties"]!["started_at"]!["type"]!);
+        Assert.Equal("string", (string)schemas["ExecutionStatus"]!["type"]!);
+        Assert.NotNull(schemas["SettingsView"]!["properties"]!["config"]!["properties"]!["proposal_ttl_hours"]);
+
+        var run = paths["/api/agents/{name}/run"]!["post"]!;
+        Assert.NotNull(run["responses"]!["400"]);
+        Assert.True((bool)run["responses"]!["202"]!["headers"]!["Location"]!["required"]!);
+        Assert.Equal("^[a-z0-9][a-z0-9._-]{0,127}$", (string)run["parameters"]!.AsArray().Single(p => (string)p!["name"]! == "name")!["schema"]!["pattern"]!);
+        var settings = paths["/api/agents/{name}/settings"]!["put"]!;
+        Assert.Equal("#/components/schemas/SettingsUpdate", (string)settings["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!);
+        Assert.NotNull(settings["responses"]!["415"]);
+        Assert.NotNull(paths["/api/executions"]!["post"]!["responses"]!["429"]!["headers"]!["Retry-After"]);
+        var history = paths["/api/agents/{name}/history"]!["get"]!["parameters"]!.AsArray();
+        Assert.Equal(["1h", "1d"], history.Single(p => (string)p!["name"]! == "bucket")!["schema"]!["enum"]!.AsArray().Select(v => (string)v!));
+        Assert.NotNull(paths["/health/live"]!["get"]!["responses"]!["200"]!["content"]!["text/plain"]);
+        Assert.NotNull(paths["/health/ready"]!["get"]!["responses"]!["503"]);
     }
 
     [SkippableFact]
