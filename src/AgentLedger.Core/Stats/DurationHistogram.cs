@@ -121,6 +121,28 @@ public sealed class DurationHistogram
         throw new InvalidOperationException("Bucket counts do not add up to Count.");
     }
 
+    /// <summary>
+    /// Whether both hold the same count in every bucket. The extrema are left out: a rollup written
+    /// in format 1 has only bucket bounds for them, and the exact maximum is verified on its own column.
+    /// </summary>
+    public bool HasSameBuckets(DurationHistogram other)
+    {
+        if (Count != other.Count || _zeroCount != other._zeroCount)
+        {
+            return false;
+        }
+        for (var index = Math.Min(_first, other._first); index < Math.Max(_first + _counts.Length, other._first + other._counts.Length); index++)
+        {
+            if (CountAt(index) != other.CountAt(index))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long CountAt(int index) => index >= _first && index < _first + _counts.Length ? _counts[index - _first] : 0;
+
     public byte[] ToBytes()
     {
         var buffer = new List<byte>(12 + (_counts.Length * 3)) { FormatVersion };

@@ -121,7 +121,7 @@ public sealed class RollupVerifier(ILedgerDbContextFactory contexts)
         {
             yield return ("duration_sum_ms", Text(want.DurationSumMs), Text(have.DurationSumMs));
         }
-        if (!want.Histogram.ToBytes().AsSpan().SequenceEqual(have.Histogram.ToBytes()))
+        if (!want.Histogram.HasSameBuckets(have.Histogram))
         {
             yield return ("duration_histogram", $"{want.Histogram.Count} values", $"{have.Histogram.Count} values (different buckets)");
         }

@@ -380,4 +380,23 @@ public sealed class DurationHistogramTests
     }
 
     private static double RelativeError(double estimate, double exact) => Math.Abs(estimate - exact) / exact;
+
+    [Fact]
+    public void Same_buckets_ignores_the_extrema_that_a_format_1_rollup_could_not_keep()
+    {
+        var (a, b, other) = (new DurationHistogram(), new DurationHistogram(), new DurationHistogram());
+        a.Add(1000);
+        a.Add(0);
+        b.Add(1001);   // the same 1 % bucket as 1000, another exact value
+        b.Add(0);
+        other.Add(1000);
+        other.Add(2000);
+
+        Assert.False(a.ToBytes().AsSpan().SequenceEqual(b.ToBytes()));
+        Assert.True(a.HasSameBuckets(b));
+        Assert.True(b.HasSameBuckets(a));
+        Assert.False(a.HasSameBuckets(other));
+        Assert.False(other.HasSameBuckets(a));
+        Assert.True(a.HasSameBuckets(DurationHistogram.FromBytes(a.ToBytes())));
+    }
 }
