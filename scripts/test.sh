@@ -17,7 +17,7 @@ pgroot=""
 marker="AGENTLEDGER_TEST_RUN=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 leftover=0
 cleanup() {
-  end_leftovers >/dev/null
+  end_leftovers "an interrupted run" >/dev/null 2>&1
   [ -n "$pgroot" ] && bash scripts/postgres.sh stop "$pgroot"
   rm -f "$log"
 }
@@ -27,7 +27,8 @@ marked_pids() {
   local env pid
   for env in /proc/[0-9]*/environ; do
     pid=${env#/proc/}; pid=${pid%/environ}
-    tr '\0' '\n' < "$env" 2>/dev/null | grep -qxF "$marker" && echo "$pid"
+    # Kernel threads and processes that just ended cannot be read: braces keep their errors quiet.
+    { tr '\0' '\n' < "$env"; } 2>/dev/null | grep -qxF "$marker" && echo "$pid"
   done
   return 0
 }
