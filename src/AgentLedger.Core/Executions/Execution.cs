@@ -31,7 +31,11 @@ public sealed record Execution(
 {
     /// <summary>When an external run with a lease is abandoned unless it beats again: two missed beats after the last one (or the start).</summary>
     public DateTimeOffset? LeaseExpiresAt() =>
-        Status == ExecutionStatus.Running && HeartbeatSeconds is { } seconds ? (LastHeartbeatAt ?? StartedAt) + 2 * TimeSpan.FromSeconds(seconds) : null;
+        Status == ExecutionStatus.Running ? LeaseExpiry(StartedAt, LastHeartbeatAt, HeartbeatSeconds) : null;
+
+    /// <summary>The lease rule itself, for whoever holds only these three facts of an open run.</summary>
+    public static DateTimeOffset? LeaseExpiry(DateTimeOffset startedAt, DateTimeOffset? lastHeartbeatAt, int? heartbeatSeconds) =>
+        heartbeatSeconds is { } seconds ? (lastHeartbeatAt ?? startedAt) + 2 * TimeSpan.FromSeconds(seconds) : null;
 }
 
 /// <summary>What is known when a run begins; written as a <c>running</c> row before any work.</summary>

@@ -54,7 +54,7 @@ internal sealed partial class RunWatchdog(
     private async Task CloseStuckRunsAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var open = await insights.RunningAsync(cancellationToken);
-        var lapsed = open.Where(r => r.HeartbeatSeconds is { } s && now - (r.HeartbeatAt ?? r.StartedAt) > 2 * TimeSpan.FromSeconds(s)).Select(r => r.Id).ToList();
+        var lapsed = open.Where(r => Execution.LeaseExpiry(r.StartedAt, r.HeartbeatAt, r.HeartbeatSeconds) < now).Select(r => r.Id).ToList();
         if (lapsed.Count > 0)
         {
             var abandoned = await ledger.AbandonLapsedAsync(lapsed, now, cancellationToken);
