@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using static System.FormattableString;
 
 namespace AgentLedger.Commons.Agents;
@@ -32,16 +33,27 @@ public sealed class ConfigErrors
 /// validation reports every bad field at once. Keys nobody asks for are ignored, because the runner
 /// keeps its own keys (e.g. <c>proposal_ttl_hours</c>) in the same object.
 /// </summary>
-internal sealed class ConfigReader
+/// <remarks>
+/// A describing reader (<see cref="Describing"/>) reads nothing and writes each key it is asked for,
+/// with its type, range and default, into a JSON Schema: the published schema of an agent's config is
+/// made by the very calls that check it, so the two cannot disagree.
+/// </remarks>
+public sealed class ConfigReader
 {
     private readonly JsonElement _config;
     private readonly ConfigErrors _errors;
     private readonly string _prefix;
+    private readonly JsonObject? _schema;
 
-    public ConfigReader(JsonElement config, ConfigErrors errors, string prefix = "")
+    public ConfigReader(JsonElement config, ConfigErrors errors) : this(config, errors, "", null)
+    {
+    }
+
+    private ConfigReader(JsonElement config, ConfigErrors errors, string prefix, JsonObject? schema)
     {
         _errors = errors;
         _prefix = prefix;
+        _schema = schema;
         if (config.ValueKind == JsonValueKind.Object)
         {
             _config = config;
@@ -52,11 +64,12 @@ internal sealed class ConfigReader
         }
     }
 
-    /// <summary>For agents without keys: only the config's shape can be wrong.</summary>
-    public static void CheckIsObject(JsonElement config, ConfigErrors errors) => _ = new ConfigReader(config, errors);
+    /// <summary>A reader that fills <paramref name="schema"/> (an object schema) with the keys asked for.</summary>
+    public static ConfigReader Describing(JsonObject schema) => new(default, new ConfigErrors(), "", schema);
 
     public double Number(string key, double fallback, double min, double max, bool minExclusive = false)
     {
+        Describe(key, "number", fallback, min, max, minExclusive);
         if (!TryGet(key, out var value))
         {
             return fallback;
@@ -72,6 +85,7 @@ internal sealed class ConfigReader
 
     public int Integer(string key, int fallback, int min, int max)
     {
+        Describe(key, "integer", fallback, min, max, minExclusive: false);
         if (!TryGet(key, out var value))
         {
             return fallback;
@@ -87,6 +101,12 @@ internal sealed class ConfigReader
     /// <summary>A reader over a nested object, or null when the key is absent (or, with an error, not an object).</summary>
     public ConfigReader? Object(string key)
     {
+        if (_schema is not null)
+        {
+            var nested = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() };
+            Properties(_schema)[key] = nested;
+            return new ConfigReader(default, _errors, $"{_prefix}{key}.", nested);
+        }
         if (!TryGet(key, out var value))
         {
             return null;
@@ -96,12 +116,16 @@ internal sealed class ConfigReader
             _errors.Add(_prefix + key, "must be a JSON object");
             return null;
         }
-        return new ConfigReader(value, _errors, $"{_prefix}{key}.");
+        return new ConfigReader(value, _errors, $"{_prefix}{key}.", null);
     }
 
     /// <summary>Inside a nested object an unknown key is most likely a typo, so it is refused there.</summary>
     public void RejectUnknownKeys(params string[] known)
     {
+        if (_schema is not null)
+        {
+            _schema["additionalProperties"] = false;
+        }
         if (_config.ValueKind != JsonValueKind.Object)
         {
             return;
@@ -113,6 +137,19 @@ internal sealed class ConfigReader
     }
 
     public void Error(string key, string message) => _errors.Add(_prefix + key, message);
+
+    private void Describe(string key, string type, double fallback, double min, double max, bool minExclusive)
+    {
+        if (_schema is null)
+        {
+            return;
+        }
+        var property = new JsonObject { ["type"] = type, [minExclusive ? "exclusiveMinimum" : "minimum"] = min, ["maximum"] = max, ["default"] = fallback };
+        Properties(_schema)[key] = property;
+    }
+
+    private static JsonObject Properties(JsonObject schema) =>
+        schema["properties"] as JsonObject ?? (JsonObject)(schema["properties"] = new JsonObject());
 
     private bool TryGet(string key, out JsonElement value)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AgentLedger.Commons.Model;
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Proposals;
@@ -42,14 +43,24 @@ public abstract class CommonsAgent<TConfig>(ICommonsReader reader) : IAgent
     public IReadOnlyDictionary<string, string[]> ValidateConfig(JsonElement config)
     {
         var errors = new ConfigErrors();
-        ReadConfig(config, errors);
+        ReadConfig(new ConfigReader(config, errors));
         return errors.ToDictionary();
+    }
+
+    public JsonObject ConfigSchema
+    {
+        get
+        {
+            var schema = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() };
+            ReadConfig(ConfigReader.Describing(schema));
+            return schema;
+        }
     }
 
     public async Task<AgentRunResult> RunAsync(AgentContext context, CancellationToken cancellationToken)
     {
         var errors = new ConfigErrors();
-        var config = ReadConfig(context.Settings.Config, errors);
+        var config = ReadConfig(new ConfigReader(context.Settings.Config, errors));
         if (errors.Any)
         {
             // Settings are validated when saved, so this only happens with config stored by an older
@@ -71,8 +82,8 @@ public abstract class CommonsAgent<TConfig>(ICommonsReader reader) : IAgent
         return new AgentRunResult(findings.Proposals, findings.RecordsExamined, findings.Metrics, metadata);
     }
 
-    /// <summary>Reads the config over the defaults, adding any problem to <paramref name="errors"/>.</summary>
-    protected abstract TConfig ReadConfig(JsonElement config, ConfigErrors errors);
+    /// <summary>Reads the config over the defaults; the reader collects every problem (or, describing, the schema).</summary>
+    protected abstract TConfig ReadConfig(ConfigReader config);
 
     protected abstract CommonsFindings Evaluate(CommonsSnapshot snapshot, DateTimeOffset now, TConfig config);
 }

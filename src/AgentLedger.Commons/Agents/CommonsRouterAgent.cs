@@ -17,11 +17,8 @@ public sealed class CommonsRouterAgent(ICommonsReader reader) : CommonsAgent<Rou
 
     protected override RouterConfig DefaultConfig => RouterConfig.Default;
 
-    protected override RouterConfig ReadConfig(JsonElement config, ConfigErrors errors)
-    {
-        ConfigReader.CheckIsObject(config, errors);
-        return RouterConfig.Default;
-    }
+    // No keys of its own: the reader has already refused a config that is not an object.
+    protected override RouterConfig ReadConfig(ConfigReader config) => RouterConfig.Default;
 
     protected override CommonsFindings Evaluate(CommonsSnapshot snapshot, DateTimeOffset now, RouterConfig config) =>
         CommonsRouting.Evaluate(snapshot);

@@ -17,7 +17,7 @@ public sealed class ConquestOfBreadAgent(ICommonsReader reader) : CommonsAgent<C
 
     protected override ConquestConfig DefaultConfig => ConquestConfig.Default;
 
-    protected override ConquestConfig ReadConfig(JsonElement config, ConfigErrors errors) => ConquestConfig.Read(config, errors);
+    protected override ConquestConfig ReadConfig(ConfigReader config) => ConquestConfig.Read(config);
 
     protected override CommonsFindings Evaluate(CommonsSnapshot snapshot, DateTimeOffset now, ConquestConfig config) =>
         CollectiveSourcing.Evaluate(snapshot, config);
@@ -27,8 +27,8 @@ public sealed record ConquestConfig(int MinHouseholds)
 {
     public static ConquestConfig Default { get; } = new(2);
 
-    public static ConquestConfig Read(JsonElement json, ConfigErrors errors) =>
-        new(new ConfigReader(json, errors).Integer("min_households", Default.MinHouseholds, 1, 10_000));
+    public static ConquestConfig Read(ConfigReader config) =>
+        new(config.Integer("min_households", Default.MinHouseholds, 1, 10_000));
 }
 
 public static class CollectiveSourcing

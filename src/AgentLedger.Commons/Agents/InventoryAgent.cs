@@ -20,7 +20,7 @@ public sealed class InventoryAgent(ICommonsReader reader) : CommonsAgent<Invento
 
     protected override InventoryConfig DefaultConfig => InventoryConfig.Default;
 
-    protected override InventoryConfig ReadConfig(JsonElement config, ConfigErrors errors) => InventoryConfig.Read(config, errors);
+    protected override InventoryConfig ReadConfig(ConfigReader config) => InventoryConfig.Read(config);
 
     protected override CommonsFindings Evaluate(CommonsSnapshot snapshot, DateTimeOffset now, InventoryConfig config) =>
         InventoryForecast.Evaluate(snapshot, now, config);
@@ -33,9 +33,8 @@ public sealed record InventoryConfig(int UsageWindowDays, double LeadTimeDays)
     /// <summary>The reader only returns the last 30 days of usage; a longer window would understate the rate.</summary>
     public const int MaxUsageWindowDays = 30;
 
-    public static InventoryConfig Read(JsonElement json, ConfigErrors errors)
+    public static InventoryConfig Read(ConfigReader config)
     {
-        var config = new ConfigReader(json, errors);
         return new InventoryConfig(
             config.Integer("usage_window_days", Default.UsageWindowDays, 1, MaxUsageWindowDays),
             config.Number("lead_time_days", Default.LeadTimeDays, 0, 366, minExclusive: true));

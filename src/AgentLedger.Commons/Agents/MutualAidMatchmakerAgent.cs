@@ -18,7 +18,7 @@ public sealed class MutualAidMatchmakerAgent(ICommonsReader reader) : CommonsAge
 
     protected override MatchmakerConfig DefaultConfig => MatchmakerConfig.Default;
 
-    protected override MatchmakerConfig ReadConfig(JsonElement config, ConfigErrors errors) => MatchmakerConfig.Read(config, errors);
+    protected override MatchmakerConfig ReadConfig(ConfigReader config) => MatchmakerConfig.Read(config);
 
     protected override CommonsFindings Evaluate(CommonsSnapshot snapshot, DateTimeOffset now, MatchmakerConfig config) =>
         MutualAidMatching.Evaluate(snapshot, config);
@@ -30,9 +30,8 @@ public sealed record MatchmakerConfig(double MinMatchScore, MatchWeights Weights
 {
     public static MatchmakerConfig Default { get; } = new(0.6, new MatchWeights(0.4, 0.3, 0.3), 10);
 
-    public static MatchmakerConfig Read(JsonElement json, ConfigErrors errors)
+    public static MatchmakerConfig Read(ConfigReader config)
     {
-        var config = new ConfigReader(json, errors);
         var minScore = config.Number("min_match_score", Default.MinMatchScore, 0, 1);
         var maxDistance = config.Number("max_distance_km", Default.MaxDistanceKm, 0, 20_000, minExclusive: true);
         var weights = Default.Weights;

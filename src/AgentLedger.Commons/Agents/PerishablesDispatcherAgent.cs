@@ -18,7 +18,7 @@ public sealed class PerishablesDispatcherAgent(ICommonsReader reader) : CommonsA
 
     protected override PerishablesConfig DefaultConfig => PerishablesConfig.Default;
 
-    protected override PerishablesConfig ReadConfig(JsonElement config, ConfigErrors errors) => PerishablesConfig.Read(config, errors);
+    protected override PerishablesConfig ReadConfig(ConfigReader config) => PerishablesConfig.Read(config);
 
     protected override CommonsFindings Evaluate(CommonsSnapshot snapshot, DateTimeOffset now, PerishablesConfig config) =>
         PerishablesTriage.Evaluate(snapshot, now, config);
@@ -29,9 +29,8 @@ public sealed record PerishablesConfig(double CriticalHours, double UrgentHours,
 {
     public static PerishablesConfig Default { get; } = new(12, 48, 168);
 
-    public static PerishablesConfig Read(JsonElement json, ConfigErrors errors)
+    public static PerishablesConfig Read(ConfigReader config)
     {
-        var config = new ConfigReader(json, errors);
         const double year = 24 * 366;
         var critical = config.Number("critical_hours", Default.CriticalHours, 0, year, minExclusive: true);
         var urgent = config.Number("urgent_hours", Default.UrgentHours, 0, year, minExclusive: true);

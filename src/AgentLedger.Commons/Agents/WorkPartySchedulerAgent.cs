@@ -17,11 +17,8 @@ public sealed class WorkPartySchedulerAgent(ICommonsReader reader) : CommonsAgen
 
     protected override WorkPartyConfig DefaultConfig => WorkPartyConfig.Default;
 
-    protected override WorkPartyConfig ReadConfig(JsonElement config, ConfigErrors errors)
-    {
-        ConfigReader.CheckIsObject(config, errors);
-        return WorkPartyConfig.Default;
-    }
+    // No keys of its own: the reader has already refused a config that is not an object.
+    protected override WorkPartyConfig ReadConfig(ConfigReader config) => WorkPartyConfig.Default;
 
     protected override CommonsFindings Evaluate(CommonsSnapshot snapshot, DateTimeOffset now, WorkPartyConfig config) =>
         WorkPartyPlanning.Evaluate(snapshot, now);

@@ -16,6 +16,9 @@ public interface IAgent
     /// <summary>Agent-specific checks of <see cref="AgentSettings.Config"/>; an empty result means valid.</summary>
     IReadOnlyDictionary<string, string[]> ValidateConfig(System.Text.Json.JsonElement config) => new Dictionary<string, string[]>();
 
+    /// <summary>The JSON Schema of the keys <see cref="ValidateConfig"/> checks, for the API's document; null when unpublished.</summary>
+    System.Text.Json.Nodes.JsonObject? ConfigSchema => null;
+
     /// <summary>
     /// Does the work. Throwing records the run as failed; honouring <paramref name="cancellationToken"/>
     /// lets a timeout or shutdown end it promptly.

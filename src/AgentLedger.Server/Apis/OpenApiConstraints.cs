@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentLedger.Core.Agents;
 using AgentLedger.Core.Common;
 using AgentLedger.Core.Executions;
 using AgentLedger.Core.Proposals;
@@ -120,9 +121,6 @@ internal static class OpenApiConstraints
                 schema.Type = JsonSchemaType.String;
                 schema.MinLength = 1;
                 break;
-            case "config" when owner == typeof(SettingsView):
-                Config(schema);
-                break;
             case "interval_seconds" when owner == typeof(SettingsView):
                 schema.Minimum = AgentSettings.MinIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 schema.Maximum = AgentSettings.MaxIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -132,29 +130,6 @@ internal static class OpenApiConstraints
                 schema.Maximum = AgentSettings.MaxTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 break;
         }
-    }
-
-    /// <summary>
-    /// An agent's config: an object of its own keys (each agent checks them, 422 otherwise), plus the
-    /// key the runner reads for every agent. The keys differ per agent, so they are listed, not closed.
-    /// </summary>
-    private static OpenApiSchema Config(OpenApiSchema schema)
-    {
-        schema.Type = JsonSchemaType.Object;
-        schema.Description = "The agent's own keys (GET …/settings shows them with their defaults; an invalid one is a 422 naming it), "
-            + $"and {ProposalRules.TtlKey} for every agent.";
-        schema.Properties = new Dictionary<string, IOpenApiSchema>
-        {
-            [ProposalRules.TtlKey] = new OpenApiSchema
-            {
-                Type = JsonSchemaType.Number,
-                ExclusiveMinimum = "0",
-                Maximum = ProposalRules.MaxTtlHours.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Default = ProposalRules.DefaultTtlHours,
-                Description = "Hours a proposal of this agent stays pending before it expires.",
-            },
-        };
-        return schema;
     }
 
     public static Task Operation(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
@@ -260,11 +235,16 @@ internal static class OpenApiConstraints
         }
     }
 
-    /// <summary>Components and paths the handlers do not declare: the settings body, and the health checks.</summary>
+    /// <summary>Components and paths the handlers do not declare: the settings body and config, the health checks and /metrics.</summary>
     public static Task Document(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Components ??= new OpenApiComponents();
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        var config = OpenApiAgentConfigs.Add(document, context.ApplicationServices.GetRequiredService<AgentCatalog>());
+        if (document.Components.Schemas.TryGetValue(nameof(SettingsView), out var view) && view is OpenApiSchema { Properties: { } properties })
+        {
+            properties["config"] = config;
+        }
         document.Components.Schemas[SettingsUpdateSchema] = new OpenApiSchema
         {
             Type = JsonSchemaType.Object,
@@ -275,14 +255,45 @@ internal static class OpenApiConstraints
                 ["enabled"] = new OpenApiSchema { Type = JsonSchemaType.Boolean },
                 ["interval_seconds"] = new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null, Format = "int32", Minimum = Invariant(AgentSettings.MinIntervalSeconds), Maximum = Invariant(AgentSettings.MaxIntervalSeconds) },
                 ["timeout_seconds"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = Invariant(AgentSettings.MinTimeoutSeconds), Maximum = Invariant(AgentSettings.MaxTimeoutSeconds) },
-                ["config"] = Config(new OpenApiSchema()),
+                ["config"] = config,
                 ["updated_by"] = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 200 },
             },
         };
         document.Paths ??= [];
         document.Paths["/health/live"] = Health("Health_Live", "The process is up.");
         document.Paths["/health/ready"] = Health("Health_Ready", "The database answers and every migration is applied.");
+        document.Paths["/metrics"] = Metrics(document);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The Prometheus scrape endpoint. Whether it needs the key is the operator's choice, so the document
+    /// says both (no key, or the key) instead of changing with the configuration.
+    /// </summary>
+    private static OpenApiPathItem Metrics(OpenApiDocument document)
+    {
+        var operation = new OpenApiOperation
+        {
+            OperationId = "Telemetry_Metrics",
+            Summary = "Prometheus metrics: runs, durations, proposals, health and the process (text exposition format, or OpenMetrics when asked for).",
+            Description = "Open unless AgentLedger:ProtectMetrics is true; then it needs the key like a mutating call, and answers 401 without it.",
+            Tags = new HashSet<OpenApiTagReference> { new("Health") },
+            Responses = new OpenApiResponses
+            {
+                ["200"] = new OpenApiResponse
+                {
+                    Description = "The current values of every metric.",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["text/plain"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+                        ["application/openmetrics-text"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+                    },
+                },
+            },
+        };
+        operation.Security = [new OpenApiSecurityRequirement(), .. OpenApiSetup.KeyRequired(document)];
+        AddProblem(operation.Responses, StatusCodes.Status401Unauthorized, document);
+        return new OpenApiPathItem { Operations = new Dictionary<HttpMethod, OpenApiOperation> { [HttpMethod.Get] = operation } };
     }
 
     private static OpenApiPathItem Health(string id, string summary)

@@ -12,6 +12,13 @@ public static class OpenApiSetup
     private const string ApiKeyScheme = "ApiKey";
     private const string BearerScheme = "Bearer";
 
+    /// <summary>Either way of sending the key.</summary>
+    internal static List<OpenApiSecurityRequirement> KeyRequired(OpenApiDocument document) =>
+    [
+        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [] },
+        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] },
+    ];
+
     public static IServiceCollection AddLedgerOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
@@ -53,11 +60,7 @@ public static class OpenApiSetup
                 }
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Any())
                 {
-                    operation.Security =
-                    [
-                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] },
-                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] },
-                    ];
+                    operation.Security = KeyRequired(context.Document!);
                 }
                 return Task.CompletedTask;
             });

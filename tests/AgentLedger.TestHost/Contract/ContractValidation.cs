@@ -86,7 +86,7 @@ public static class ContractValidation
         await context.Response.WriteAsync(report, context.RequestAborted);
     }
 
-    // The API and health answer by the document; the dashboard's files, /docs, /openapi and /metrics are not JSON operations.
+    // The API, health and metrics answer by the document; the dashboard's files, /docs and /openapi are not operations.
     private static bool IsApi(string path) =>
-        path.StartsWith("/api/", StringComparison.Ordinal) || path == "/api" || path.StartsWith("/health/", StringComparison.Ordinal);
+        path.StartsWith("/api/", StringComparison.Ordinal) || path == "/api" || path.StartsWith("/health/", StringComparison.Ordinal) || path == "/metrics";
 }

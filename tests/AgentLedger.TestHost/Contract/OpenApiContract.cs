@@ -126,6 +126,10 @@ public sealed partial class OpenApiContract
         }
     }
 
+    /// <summary>What the component schema <paramref name="componentId"/> says about a JSON value; empty when it holds.</summary>
+    public IReadOnlyList<string> CheckComponent(string componentId, JsonElement instance) =>
+        [.. Validate($"/components/schemas/{Escape(componentId)}", instance)];
+
     private IEnumerable<string> Validate(string schemaPointer, JsonElement instance)
     {
         JsonSchema schema;

@@ -25,7 +25,7 @@ public sealed class OpenApiTests : IClassFixture<OpenApiTests.Host>
         }
     }
 
-    private static readonly string[] Infrastructure = ["/metrics", "/openapi/{documentName}.json", "/docs/{**path}"];
+    private static readonly string[] Infrastructure = ["/openapi/{documentName}.json", "/docs/{**path}"];
 
     [Fact]
     public async Task Every_mapped_endpoint_is_in_the_document_with_its_problems()
@@ -78,7 +78,10 @@ public sealed class OpenApiTests : IClassFixture<OpenApiTests.Host>
         Assert.Equal(["null", "object"], schemas["Execution"]!["properties"]!["metadata"]!["type"]!.AsArray().Select(t => (string)t!).Order());
         Assert.Equal("string", (string)schemas["Execution"]!["properties"]!["started_at"]!["type"]!);
         Assert.Equal("string", (string)schemas["ExecutionStatus"]!["type"]!);
-        Assert.NotNull(schemas["SettingsView"]!["properties"]!["config"]!["properties"]!["proposal_ttl_hours"]);
+        Assert.Equal("#/components/schemas/AgentConfig", (string)schemas["SettingsView"]!["properties"]!["config"]!["$ref"]!);
+        Assert.Contains(schemas["AgentConfig"]!["anyOf"]!.AsArray(), s => (string)s!["$ref"]! == "#/components/schemas/AgentConfig.own-keys");
+        Assert.NotNull(schemas["AgentConfig.own-keys"]!["properties"]!["proposal_ttl_hours"]);
+        Assert.False((bool)schemas["AgentConfig.mutual-aid-matchmaker"]!["properties"]!["weights"]!["additionalProperties"]!);
 
         var run = paths["/api/agents/{name}/run"]!["post"]!;
         Assert.NotNull(run["responses"]!["400"]);
@@ -92,6 +95,7 @@ public sealed class OpenApiTests : IClassFixture<OpenApiTests.Host>
         Assert.Equal(["1h", "1d"], history.Single(p => (string)p!["name"]! == "bucket")!["schema"]!["enum"]!.AsArray().Select(v => (string)v!));
         Assert.NotNull(paths["/health/live"]!["get"]!["responses"]!["200"]!["content"]!["text/plain"]);
         Assert.NotNull(paths["/health/ready"]!["get"]!["responses"]!["503"]);
+        Assert.NotNull(paths["/metrics"]!["get"]!["responses"]!["401"]!["content"]!["application/problem+json"]);
     }
 
     [SkippableFact]
