@@ -11,6 +11,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0
 engines=${AGENTLEDGER_TEST_ENGINES:-sqlite postgres}
 log=$(mktemp)
+failures=$(mktemp)
 pgroot=""
 # Every process the tests start inherits this variable: whatever still carries it after a step
 # was left behind by a test (the script itself and PostgreSQL do not carry it).
@@ -19,7 +20,7 @@ leftover=0
 cleanup() {
   end_leftovers "an interrupted run" >/dev/null 2>&1
   [ -n "$pgroot" ] && bash scripts/postgres.sh stop "$pgroot"
-  rm -f "$log"
+  rm -f "$log" "$failures"
 }
 trap cleanup EXIT
 
@@ -53,6 +54,16 @@ slowest() {
   sed -nE 's/^[[:space:]]+(Passed|Failed) (.*) \[([0-9.]+) (ms|s|m)[^]]*\]$/\3 \4 \2/p' "$2" |
     awk '{ t = $1; if ($2 == "ms") t /= 1000; if ($2 == "m") t *= 60; $1 = ""; $2 = ""; printf "%8.1f s %s\n", t, $0 }' |
     sort -rn | head -20
+}
+
+recap_failures() {
+  # Each failed test with the start of its message, kept for the end of the output, where CI's
+  # excerpt of the log is: a red run must say which test failed without the whole log.
+  awk -v engine="$1" '
+    /^[[:space:]]+Failed [^ ]+ \[/ { print "  [" engine "] " $2; shown = 0; grab = 1; next }
+    grab && /^[[:space:]]+(Passed|Failed|Skipped) / { grab = 0 }
+    grab && /Stack Trace:/ { grab = 0 }
+    grab && shown < 6 && NF { print "      " substr($0, 1, 300); shown++ }' "$2" >>"$failures"
 }
 
 summary() {
@@ -112,6 +123,7 @@ for engine in $engines; do
   cat "$engine_log" >> "$log"
   end_leftovers "the tests on $engine"
   slowest "$engine" "$engine_log"
+  recap_failures "$engine" "$engine_log"
   echo "Tests on $engine took $((SECONDS - started)) s"
   rm -f "$engine_log"
   if [ "$engine" = postgres ]; then
@@ -131,6 +143,7 @@ if [ "$py_rc" -ne 0 ]; then
   status=1
   [ "$py_failed" -gt 0 ] || py_failed=1   # it did not get as far as running its tests
 fi
+grep -E '^(FAIL|ERROR): ' "$py_log" | sed 's/^/  [python] /' >>"$failures"
 py_passed=$(( ${py_ran:-0} > py_failed ? ${py_ran:-0} - py_failed : 0 ))
 echo "Python!  - Failed: $py_failed, Passed: $py_passed (Python client)" | tee -a "$log"
 rm -f "$py_log"
@@ -139,6 +152,10 @@ end_leftovers "the Python client's tests"
 env "$marker" dotnet run -c Release --project bench/AgentLedger.Bench --no-build -- all --quick || status=1   # smoke test of the benchmark harness: only a crash fails
 end_leftovers "the benchmark smoke test"
 
+if [ -s "$failures" ]; then
+  echo "Failed tests:"
+  cat "$failures"
+fi
 read -r passed failed <<<"$(summary)"
 failed=$((failed + leftover))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then

@@ -60,6 +60,19 @@ export function fmtCount(n) {
   return n === null || n === undefined ? DASH : Number(n).toLocaleString('en-US');
 }
 
+/**
+ * A reported amount (a metric's sum, a cost or token count per proposal): whole from 1,000 up
+ * ("48,213"), else four significant digits ("12.35", "0.004213"), so cents and fractions of a cent stay readable.
+ */
+export function fmtAmount(n) {
+  if (n === null || n === undefined) {
+    return DASH;
+  }
+  return Math.abs(n) >= 1000
+    ? Number(n).toLocaleString('en-US', { maximumFractionDigits: 0 })
+    : Number(n).toLocaleString('en-US', { maximumSignificantDigits: 4 });
+}
+
 /** 0.6667 → "66.7%": one decimal at most, so 100% and 0% stay short. */
 export function fmtPercent(rate) {
   if (rate === null || rate === undefined) {
