@@ -44,18 +44,34 @@ public sealed class AgentLedgerClient : IDisposable
     /// <param name="agentName">The agent; an unknown name registers an external agent.</param>
     /// <param name="metadata">Anything about the run (version, model…), serialized to a JSON object.</param>
     /// <param name="startedAt">When the work started, if before this call; now by default.</param>
+    /// <param name="heartbeat">
+    /// How often the run renews its lease (5 s … 1 h, whole seconds): beats are sent in the background
+    /// until the run is completed, and a run whose process died is marked abandoned after two missed
+    /// beats instead of after the agent's timeout. Null: no lease, the agent's timeout bounds the run.
+    /// </param>
     /// <param name="cancellationToken">Stops waiting for the ledger.</param>
     public async Task<AgentRun> StartRunAsync(
-        string agentName, object? metadata = null, DateTimeOffset? startedAt = null, CancellationToken cancellationToken = default)
+        string agentName, object? metadata = null, DateTimeOffset? startedAt = null, TimeSpan? heartbeat = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(agentName);
+        var heartbeatSeconds = heartbeat is { } interval ? HeartbeatSeconds(interval) : (int?)null;
         var meta = Wire.ToObject(metadata, nameof(metadata));
         // Id and time are fixed once, so every attempt sends the same body: the ledger answers a repeat
         // with the run the first attempt stored (200) instead of recording it again.
         var started = Wire.Microseconds(startedAt ?? _transport.Options.TimeProvider.GetUtcNow());
-        var body = Wire.Serialize(new StartBody(Guid.CreateVersion7(), agentName, started, meta));
+        var body = Wire.Serialize(new StartBody(Guid.CreateVersion7(), agentName, started, meta, heartbeatSeconds));
         var execution = await _transport.SendAsync<Execution>(HttpMethod.Post, "api/executions", body, cancellationToken).ConfigureAwait(false);
-        return new AgentRun(this, execution, meta ?? []);
+        return new AgentRun(this, execution, meta ?? [], heartbeat);
+    }
+
+    private static int HeartbeatSeconds(TimeSpan interval)
+    {
+        var seconds = interval.TotalSeconds;
+        if (seconds is < Wire.MinHeartbeatSeconds or > Wire.MaxHeartbeatSeconds || seconds != Math.Floor(seconds))
+        {
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, $"A heartbeat is a whole number of seconds from {Wire.MinHeartbeatSeconds} to {Wire.MaxHeartbeatSeconds}.");
+        }
+        return (int)seconds;
     }
 
     /// <summary>Records a run that already ended, in one call (also to back-fill history).</summary>
@@ -84,13 +100,14 @@ public sealed class AgentLedgerClient : IDisposable
     /// <param name="agentName">The agent.</param>
     /// <param name="work">The agent's work; it may also add proposals, resources and metrics to the run.</param>
     /// <param name="metadata">Anything about the run, serialized to a JSON object.</param>
+    /// <param name="heartbeat">How often the run renews its lease while the work runs (see <see cref="StartRunAsync"/>).</param>
     /// <param name="cancellationToken">Stops the ledger calls; pass it to the work as well.</param>
     /// <returns>The finished execution.</returns>
     public async Task<Execution> RunAsync(
-        string agentName, Func<AgentRun, Task<IEnumerable<Proposal>>> work, object? metadata = null, CancellationToken cancellationToken = default)
+        string agentName, Func<AgentRun, Task<IEnumerable<Proposal>>> work, object? metadata = null, TimeSpan? heartbeat = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var run = await StartRunAsync(agentName, metadata, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var run = await StartRunAsync(agentName, metadata, heartbeat: heartbeat, cancellationToken: cancellationToken).ConfigureAwait(false);
         await using (run.ConfigureAwait(false))
         {
             IEnumerable<Proposal> proposals;
@@ -130,6 +147,12 @@ public sealed class AgentLedgerClient : IDisposable
     // The same bytes on every attempt: the ledger answers a repeated completion with the stored execution.
     internal async Task<Execution> CompleteAsync(Guid id, byte[] body, CancellationToken cancellationToken) =>
         await _transport.SendAsync<Execution>(HttpMethod.Post, $"api/executions/{id}/complete", body, cancellationToken).ConfigureAwait(false);
+
+    // An empty body: the beat only renews the lease.
+    internal async Task<Execution> BeatAsync(Guid id, CancellationToken cancellationToken) =>
+        await _transport.SendAsync<Execution>(HttpMethod.Post, $"api/executions/{id}/heartbeat", "{}"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+
+    internal TimeProvider Clock => _transport.Options.TimeProvider;
 
     internal DateTimeOffset Now() => Wire.Microseconds(_transport.Options.TimeProvider.GetUtcNow());
 

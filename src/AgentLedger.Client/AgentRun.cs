@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Text.Json.Nodes;
 
 namespace AgentLedger.Client;
@@ -22,11 +23,14 @@ public sealed class AgentRun : IAsyncDisposable
     private readonly List<ProposalBody> _proposals = [];
     private readonly ConcurrentDictionary<string, double> _metrics = new(StringComparer.Ordinal);
     private readonly string _startMetadata;
+    private readonly CancellationTokenSource _stopBeating = new();
+    private readonly Task _beating;
     private int _state;
+    private int _beatingStopped;
     private Exception? _refusal;
     private long _resourcesProcessed;
 
-    internal AgentRun(AgentLedgerClient ledger, Execution started, JsonObject metadata)
+    internal AgentRun(AgentLedgerClient ledger, Execution started, JsonObject metadata, TimeSpan? heartbeat)
     {
         _ledger = ledger;
         Id = started.Id;
@@ -34,7 +38,14 @@ public sealed class AgentRun : IAsyncDisposable
         StartedAt = started.StartedAt;
         Metadata = metadata;
         _startMetadata = metadata.ToJsonString(Wire.Options);
+        _beating = heartbeat is { } interval ? BeatAsync(interval, _stopBeating.Token) : Task.CompletedTask;
     }
+
+    /// <summary>Why the last heartbeat failed (after the client's retries), or null; beating goes on unless the ledger refused the run.</summary>
+    public Exception? HeartbeatError { get; private set; }
+
+    /// <summary>When the ledger last recorded a heartbeat of this run, or null before the first.</summary>
+    public DateTimeOffset? LastHeartbeatAt { get; private set; }
 
     /// <summary>The execution's id in the ledger.</summary>
     public Guid Id { get; }
@@ -162,6 +173,7 @@ public sealed class AgentRun : IAsyncDisposable
     {
         if (Volatile.Read(ref _state) != Open)
         {
+            await StopBeatingAsync().ConfigureAwait(false);
             return;
         }
         var message = _refusal is { } refusal
@@ -176,6 +188,52 @@ public sealed class AgentRun : IAsyncDisposable
         {
             // Best effort by design (see the summary); the retries are already spent.
         }
+        await StopBeatingAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Renews the lease every <paramref name="interval"/> (the ledger abandons the run after two
+    /// missed ones). A refusal other than overload (409: the run is already final, 404, 401) ends
+    /// the beating: another beat would be refused the same way.
+    /// </summary>
+    private async Task BeatAsync(TimeSpan interval, CancellationToken stop)
+    {
+        // Off the caller's synchronization context: the loop must not wait for a UI or request thread.
+        await Task.Yield();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, _ledger.Clock, stop).ConfigureAwait(false);
+                var beat = await _ledger.BeatAsync(Id, stop).ConfigureAwait(false);
+                LastHeartbeatAt = beat.LastHeartbeatAt;
+                HeartbeatError = null;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (AgentLedgerException e) when (e.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout))
+            {
+                HeartbeatError = e;
+                return;
+            }
+            catch (Exception e)
+            {
+                HeartbeatError = e;
+            }
+        }
+    }
+
+    private async Task StopBeatingAsync()
+    {
+        if (Interlocked.Exchange(ref _beatingStopped, 1) == 1)
+        {
+            return;
+        }
+        await _stopBeating.CancelAsync().ConfigureAwait(false);
+        await _beating.ConfigureAwait(false);
+        _stopBeating.Dispose();
     }
 
     private async Task<Execution> CompleteAsync(
@@ -192,6 +250,8 @@ public sealed class AgentRun : IAsyncDisposable
             var finished = await _ledger.CompleteAsync(Id, body, cancellationToken).ConfigureAwait(false);
             Result = finished;
             Volatile.Write(ref _state, Completed);
+            // A final run takes no beats (the ledger would answer 409).
+            await _stopBeating.CancelAsync().ConfigureAwait(false);
             return finished;
         }
         catch (Exception e)

@@ -114,6 +114,8 @@ public enum RunStatus
 /// <param name="Metadata">Its metadata object.</param>
 /// <param name="CpuMs">CPU time of in-process runs.</param>
 /// <param name="AllocatedBytes">Allocations of in-process runs.</param>
+/// <param name="HeartbeatSeconds">The lease a started run asked for; null without heartbeats.</param>
+/// <param name="LastHeartbeatAt">When the ledger last recorded a heartbeat of the run.</param>
 public sealed record Execution(
     Guid Id,
     string AgentName,
@@ -131,4 +133,6 @@ public sealed record Execution(
     IReadOnlyDictionary<string, double>? Metrics,
     JsonElement? Metadata,
     long? CpuMs,
-    long? AllocatedBytes);
+    long? AllocatedBytes,
+    int? HeartbeatSeconds = null,
+    DateTimeOffset? LastHeartbeatAt = null);

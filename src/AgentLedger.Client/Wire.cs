@@ -10,6 +10,10 @@ namespace AgentLedger.Client;
 internal static class Wire
 {
     public const int MaxMetadataBytes = 64 * 1024;
+
+    // The ledger's bounds of heartbeat_seconds.
+    public const int MinHeartbeatSeconds = 5;
+    public const int MaxHeartbeatSeconds = 3600;
     private const int MaxErrorTypeLength = 512;
     private const int MaxErrorMessageLength = 32 * 1024;
     private const int MaxStackTraceLength = 8 * 1024;
@@ -92,7 +96,7 @@ internal static class Wire
     }
 }
 
-internal sealed record StartBody(Guid Id, string AgentName, DateTimeOffset StartedAt, JsonObject? Metadata);
+internal sealed record StartBody(Guid Id, string AgentName, DateTimeOffset StartedAt, JsonObject? Metadata, int? HeartbeatSeconds);
 
 internal sealed record CompleteBody(
     RunOutcome Status,
