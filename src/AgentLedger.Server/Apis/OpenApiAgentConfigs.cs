@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using AgentLedger.Core.Agents;
+using AgentLedger.Core.Alerts;
+using AgentLedger.Core.Insights;
 using AgentLedger.Core.Proposals;
 using Microsoft.OpenApi;
 
@@ -25,9 +27,12 @@ internal static class OpenApiAgentConfigs
         {
             var id = $"{ComponentId}.{agent.Name}";
             var schema = FromJson(agent.ConfigSchema!);
-            schema.Description = $"The config of {agent.Name}: its own keys (absent means the default shown), and {ProposalRules.TtlKey}. "
+            schema.Description = $"The config of {agent.Name}: its own keys (absent means the default shown), and the keys every agent has. "
                 + "A key of another agent is ignored; rules that join keys (e.g. one tier below the next) are checked on save too, a 422 naming the key.";
-            schema.Properties![ProposalRules.TtlKey] = Ttl();
+            foreach (var (key, shared) in Shared())
+            {
+                schema.Properties![key] = shared;
+            }
             schemas[id] = schema;
             choices.Add(new OpenApiSchemaReference(id, document));
         }
@@ -35,8 +40,8 @@ internal static class OpenApiAgentConfigs
         {
             Type = JsonSchemaType.Object,
             Description = "The config of an agent that reports from outside (or runs here without a published schema): keys of its own, "
-                + $"kept as sent, and {ProposalRules.TtlKey}.",
-            Properties = new Dictionary<string, IOpenApiSchema> { [ProposalRules.TtlKey] = Ttl() },
+                + "kept as sent, and the keys every agent has.",
+            Properties = Shared(),
         };
         choices.Add(new OpenApiSchemaReference(OwnKeysId, document));
         schemas[ComponentId] = new OpenApiSchema
@@ -48,13 +53,43 @@ internal static class OpenApiAgentConfigs
         return new OpenApiSchemaReference(ComponentId, document);
     }
 
-    private static OpenApiSchema Ttl() => new()
+    /// <summary>The keys the runner, the health judge and the alerts read for every agent.</summary>
+    private static Dictionary<string, IOpenApiSchema> Shared() => new(StringComparer.Ordinal)
     {
-        Type = JsonSchemaType.Number,
-        ExclusiveMinimum = Invariant(0),
-        Maximum = Invariant(ProposalRules.MaxTtlHours),
-        Default = ProposalRules.DefaultTtlHours,
-        Description = "Hours a proposal of this agent stays pending before it expires.",
+        [ProposalRules.TtlKey] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Number,
+            ExclusiveMinimum = Invariant(0),
+            Maximum = Invariant(ProposalRules.MaxTtlHours),
+            Default = ProposalRules.DefaultTtlHours,
+            Description = "Hours a proposal of this agent stays pending before it expires.",
+        },
+        [AgentHealth.FailingAfterKey] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Number,
+            Minimum = Invariant(1),
+            Default = AgentHealth.DefaultFailingAfter,
+            Description = "Health is 'failing' after this many failed runs in a row.",
+        },
+        [AgentHealth.StaleAfterKey] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Number,
+            Minimum = Invariant(1),
+            Default = AgentHealth.DefaultStaleAfterIntervals,
+            Description = "A scheduled agent is 'stale' without a successful run for this many intervals.",
+        },
+        [AgentHealth.StuckAfterKey] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Number,
+            Minimum = Invariant(1),
+            Description = "A run open longer than this many seconds makes the agent 'stuck'; absent: the agent's timeout_seconds.",
+        },
+        [AlertRules.WebhookUrlKey] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Pattern = "^[Hh][Tt][Tt][Pp][Ss]?://",
+            Description = "An absolute http(s) URL that receives a POST when the agent's health changes.",
+        },
     };
 
     /// <summary>The subset of JSON Schema that <c>ConfigReader</c> writes: object, number and integer keys with bounds and defaults.</summary>

@@ -82,12 +82,23 @@ public sealed class AgentConfigSchemaTests : IClassFixture<OpenApiTests.Host>
         }
     }
 
-    /// <summary>Values at and just past each bound, the default, and a value of the wrong type.</summary>
+    /// <summary>Values just past each bound, the default, and a value of the wrong type.</summary>
     private static IEnumerable<(JsonNode Value, bool Allowed)> Probes(JsonObject key)
     {
+        if ((string?)key["type"] == "string")
+        {
+            // The webhook URL: an absolute http(s) URL, anything else refused.
+            yield return (JsonValue.Create("https://203.0.113.7/hooks/agentledger"), true);
+            yield return (JsonValue.Create("ftp://203.0.113.7/hook"), false);
+            yield return (JsonValue.Create(12), false);
+            yield break;
+        }
         var integer = (string?)key["type"] == "integer";
         var step = integer ? 1 : 0.001;
-        yield return (key["default"]!.DeepClone(), true);
+        if (key["default"] is { } fallback)
+        {
+            yield return (fallback.DeepClone(), true);
+        }
         yield return (JsonValue.Create("12"), false);
         if (key["maximum"] is { } max)
         {
@@ -101,9 +112,9 @@ public sealed class AgentConfigSchemaTests : IClassFixture<OpenApiTests.Host>
         {
             yield return (JsonValue.Create((double)exclusive), false);
         }
-        if (integer)
+        if (integer && key["default"] is { } whole)
         {
-            yield return (JsonValue.Create((double)key["default"]! + 0.5), false);
+            yield return (JsonValue.Create((double)whole + 0.5), false);
         }
     }
 
