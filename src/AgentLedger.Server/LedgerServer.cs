@@ -70,9 +70,13 @@ public static class LedgerServer
 
         var dataFolder = string.IsNullOrWhiteSpace(options.DataFolder) ? StorageServiceCollectionExtensions.DataFolder(storage) : Path.GetFullPath(options.DataFolder);
         services.AddSingleton(sp => new ApiKeyStore(options.ApiKey, dataFolder, sp.GetRequiredService<ILogger<ApiKeyStore>>()));
+        services.AddSingleton(new KeyHasher(dataFolder));
+        services.AddSingleton<KeyIssuer>();
+        services.AddSingleton<AuthFailures>();
+        services.Configure<AuthOptions>(section.GetSection("Auth"));
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization();
+        services.AddAccessPolicies();
 
         services.Configure<JsonOptions>(o => LedgerJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -111,9 +115,9 @@ public static class LedgerServer
         app.UseAuthorization();
         app.UseRateLimiter();
 
-        app.MapOpenApi();
+        app.MapOpenApi().Access(AccessLevel.Open);
         app.MapMetrics(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value.ProtectMetrics);
-        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json")).Access(AccessLevel.Open);
         app.MapHealthApi();
         app.MapAgentsApi();
         app.MapSettingsApi();
@@ -122,6 +126,7 @@ public static class LedgerServer
         app.MapProposalsApi();
         app.MapCommonsApi();
         app.MapAlertsApi();
+        app.MapKeysApi();
         return app;
     }
 
