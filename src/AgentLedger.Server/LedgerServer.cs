@@ -58,7 +58,7 @@ public static class LedgerServer
         services.AddHostedService<RetentionService>();
         services.AddSingleton<Core.Insights.HealthReader>();
         services.AddHostedService<HealthAlertService>();
-        if (Core.Alerts.AlertRules.ValidateUrl(options.Alerts.WebhookUrl) is { } urlError)
+        if ((Core.Alerts.AlertRules.ValidateUrl(options.Alerts.WebhookUrl) ?? WebhookTargets.Check(options.Alerts.WebhookUrl, options.Alerts.AllowPrivateTargets)) is { } urlError)
         {
             throw new InvalidOperationException($"AgentLedger:Alerts:WebhookUrl {urlError}.");
         }
@@ -66,7 +66,7 @@ public static class LedgerServer
         {
             c.Timeout = TimeSpan.FromSeconds(options.Alerts.TimeoutSeconds);
             c.DefaultRequestHeaders.UserAgent.ParseAdd("AgentLedger-Alerts/1.0");
-        });
+        }).ConfigurePrimaryHttpMessageHandler(() => WebhookTargets.Handler(options.Alerts.AllowPrivateTargets));
 
         var dataFolder = string.IsNullOrWhiteSpace(options.DataFolder) ? StorageServiceCollectionExtensions.DataFolder(storage) : Path.GetFullPath(options.DataFolder);
         services.AddSingleton(sp => new ApiKeyStore(options.ApiKey, dataFolder, sp.GetRequiredService<ILogger<ApiKeyStore>>()));
