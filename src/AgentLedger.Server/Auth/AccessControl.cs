@@ -234,7 +234,16 @@ public sealed class AuthFailures : IDisposable
             _audited.Clear();
         }
         _audited[key] = now;
-        await _audit.AppendAsync(entry, cancellationToken);
+        try
+        {
+            await _audit.AppendAsync(entry, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The refusal stands whether or not it could be recorded: an unreachable database must
+            // not turn a 401 into a 500 (nor let the request through).
+            _audited.TryRemove(key, out _);
+        }
     }
 
     public void Dispose() => _limiter.Dispose();
