@@ -62,6 +62,7 @@ public static class LedgerServer
         {
             throw new InvalidOperationException($"AgentLedger:Alerts:WebhookUrl {urlError}.");
         }
+        services.AddSingleton(new Core.Alerts.WebhookTargetPolicy(url => WebhookTargets.Check(url, options.Alerts.AllowPrivateTargets)));
         services.AddHttpClient(HealthAlertService.HttpClientName, c =>
         {
             c.Timeout = TimeSpan.FromSeconds(options.Alerts.TimeoutSeconds);

@@ -5,7 +5,7 @@ using AgentLedger.Core.Common;
 namespace AgentLedger.Core.Settings;
 
 /// <summary>Effective settings (persisted, else the agent's defaults) and the rules for changing them.</summary>
-public sealed class SettingsService(ISettingsStore store, AgentCatalog catalog, TimeProvider time)
+public sealed class SettingsService(ISettingsStore store, AgentCatalog catalog, TimeProvider time, Alerts.WebhookTargetPolicy? webhookTargets = null)
 {
     public async Task<StoredSettings> GetAsync(string agentName, CancellationToken cancellationToken) =>
         await store.FindAsync(agentName, cancellationToken) ?? Defaults(agentName);
@@ -104,7 +104,7 @@ public sealed class SettingsService(ISettingsStore store, AgentCatalog catalog, 
         {
             errors[$"config.{Proposals.ProposalRules.TtlKey}"] = [ttlError];
         }
-        foreach (var (field, messages) in Insights.AgentHealth.Validate(settings.Config).Concat(Alerts.AlertRules.Validate(settings.Config)))
+        foreach (var (field, messages) in Insights.AgentHealth.Validate(settings.Config).Concat(Alerts.AlertRules.Validate(settings.Config, webhookTargets)))
         {
             errors[$"config.{field}"] = messages;
         }

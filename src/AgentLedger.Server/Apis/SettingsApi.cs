@@ -34,16 +34,11 @@ public static class SettingsApi
     /// whatever its kind (range, type, unknown field), is a 422 naming the field.
     /// </summary>
     public static async Task<Results<Ok<SettingsView>, ProblemHttpResult>> UpdateSettings(
-        string name, JsonElement body, HttpContext http, IAgentDirectory directory, SettingsService settings, Microsoft.Extensions.Options.IOptions<LedgerOptions> options, CancellationToken cancellationToken)
+        string name, JsonElement body, HttpContext http, IAgentDirectory directory, SettingsService settings, CancellationToken cancellationToken)
     {
         await directory.RequireAgentAsync(name, cancellationToken);
         var errors = new Dictionary<string, string[]>();
         var patch = ReadPatch(body, errors, out var updatedBy);
-        if (patch.Config is { ValueKind: JsonValueKind.Object } config && config.TryGetProperty(Core.Alerts.AlertRules.WebhookUrlKey, out var url)
-            && url.ValueKind == JsonValueKind.String && WebhookTargets.Check(url.GetString(), options.Value.Alerts.AllowPrivateTargets) is { } refusal)
-        {
-            errors[$"config.{Core.Alerts.AlertRules.WebhookUrlKey}"] = [refusal];
-        }
         if (errors.Count > 0)
         {
             return Unprocessable(errors);

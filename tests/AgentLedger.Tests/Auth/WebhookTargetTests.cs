@@ -49,6 +49,17 @@ public sealed class WebhookTargetTests : IDisposable
     }
 
     [Fact]
+    public async Task A_refused_target_is_named_with_every_other_mistake()
+    {
+        using var admin = _host.Client();
+        var response = await admin.PutJsonAsync("/api/agents/scripted/settings", new { interval_seconds = 0, config = new { alert_webhook_url = "http://10.0.0.1/x" } });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var errors = (await response.ReadNodeAsync())["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey("interval_seconds") && errors.ContainsKey("config.alert_webhook_url"), errors.ToJsonString());
+        Assert.Contains("AllowPrivateTargets", (string?)errors["config.alert_webhook_url"]![0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_webhook_transport_refuses_names_resolving_inward_and_follows_no_redirect()
     {
         await using var receiver = await WebhookReceiver.StartAsync(TimeProvider.System);
