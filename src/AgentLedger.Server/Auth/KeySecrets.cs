@@ -50,12 +50,8 @@ public sealed class KeyHasher
 {
     private readonly byte[] _pepper;
 
-    public KeyHasher(string dataFolder)
-    {
-        _pepper = SecretFile.LoadOrCreate(Path.Combine(dataFolder, "key-pepper"), () => KeyFormat.Base64Url(RandomNumberGenerator.GetBytes(32))) is var text
-            ? Encoding.UTF8.GetBytes(text)
-            : [];
-    }
+    public KeyHasher(string dataFolder) =>
+        _pepper = Encoding.UTF8.GetBytes(SecretFile.LoadOrCreate(Path.Combine(dataFolder, "key-pepper"), () => KeyFormat.Base64Url(RandomNumberGenerator.GetBytes(32))));
 
     public string Hash(string secret) => Convert.ToHexStringLower(HMACSHA256.HashData(_pepper, Encoding.UTF8.GetBytes(secret)));
 

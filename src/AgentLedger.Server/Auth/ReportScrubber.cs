@@ -29,7 +29,7 @@ public static class ReportScrubber
         var text = element.GetRawText();
         var scrubbed = KeyFormat.Scrub(text);
         // The key alphabet has no quote or backslash, so replacing inside the JSON text keeps it valid.
-        return ReferenceEquals(text, scrubbed) || text == scrubbed ? element : JsonDocument.Parse(scrubbed).RootElement.Clone();
+        return text == scrubbed ? element : JsonDocument.Parse(scrubbed).RootElement.Clone();
     }
 
     private static string? Scrub(string? text) => text is null ? null : KeyFormat.Scrub(text);
