@@ -71,7 +71,7 @@ public static class LedgerServer
 
         var dataFolder = string.IsNullOrWhiteSpace(options.DataFolder) ? StorageServiceCollectionExtensions.DataFolder(storage) : Path.GetFullPath(options.DataFolder);
         services.AddSingleton(sp => new ApiKeyStore(options.ApiKey, dataFolder, sp.GetRequiredService<ILogger<ApiKeyStore>>()));
-        services.AddSingleton(new KeyHasher(dataFolder));
+        services.AddSingleton(new KeyHasher(dataFolder, section.GetSection("Auth").Get<AuthOptions>()?.Pepper));
         services.AddSingleton<KeyIssuer>();
         services.AddSingleton<AuthFailures>();
         services.Configure<AuthOptions>(section.GetSection("Auth"));

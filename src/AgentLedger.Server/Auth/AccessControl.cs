@@ -50,6 +50,9 @@ public sealed class AuthOptions
 
     /// <summary>Refused keys one client address may present per minute before it is answered 429.</summary>
     public int FailuresPerMinute { get; set; } = 30;
+
+    /// <summary>The HMAC pepper of key secrets; when empty it is generated into the data folder. Nodes on separate machines set the same one.</summary>
+    public string? Pepper { get; set; }
 }
 
 public static class AccessPolicies

@@ -43,15 +43,19 @@ public static partial class KeyFormat
 }
 
 /// <summary>
-/// Hashes secrets with HMAC-SHA256 under a server pepper kept in a mode-600 file beside the generated
-/// key file: a copy of the database alone does not let anyone check guesses offline.
+/// Hashes secrets with HMAC-SHA256 under a server pepper (<c>AgentLedger:Auth:Pepper</c>, else a
+/// mode-600 file beside the generated key file): a copy of the database alone does not let anyone
+/// check guesses offline. Every node of one database needs the same pepper.
 /// </summary>
 public sealed class KeyHasher
 {
+    public const string FileName = "key-pepper";
     private readonly byte[] _pepper;
 
-    public KeyHasher(string dataFolder) =>
-        _pepper = Encoding.UTF8.GetBytes(SecretFile.LoadOrCreate(Path.Combine(dataFolder, "key-pepper"), () => KeyFormat.Base64Url(RandomNumberGenerator.GetBytes(32))));
+    public KeyHasher(string dataFolder, string? configuredPepper = null) =>
+        _pepper = Encoding.UTF8.GetBytes(string.IsNullOrWhiteSpace(configuredPepper)
+            ? SecretFile.LoadOrCreate(Path.Combine(dataFolder, FileName), () => KeyFormat.Base64Url(RandomNumberGenerator.GetBytes(32)))
+            : configuredPepper.Trim());
 
     public string Hash(string secret) => Convert.ToHexStringLower(HMACSHA256.HashData(_pepper, Encoding.UTF8.GetBytes(secret)));
 
@@ -73,29 +77,55 @@ internal static class SecretFile
 {
     public static string LoadOrCreate(string path, Func<string> create)
     {
-        if (File.Exists(path))
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // Of nodes starting at once on one data folder, the one whose exclusive create succeeds
+        // writes the value; the others read it once it is there.
+        for (var attempt = 0; attempt < 100; attempt++)
         {
-            var existing = File.ReadAllText(path).Trim();
-            if (existing.Length > 0)
+            if (Read(path) is { } existing)
             {
                 return existing;
             }
+            if (TryCreate(path, create, overwrite: attempt == 99))
+            {
+                return Read(path)!;
+            }
+            Thread.Sleep(20);
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var value = create();
-        var stream = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        throw new InvalidOperationException($"{path} could not be read or created.");
+    }
+
+    /// <summary>False when another process created the file first (it may still be writing it).</summary>
+    private static bool TryCreate(string path, Func<string> create, bool overwrite)
+    {
+        var stream = new FileStreamOptions { Mode = overwrite ? FileMode.Create : FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             stream.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
-        using (var writer = new StreamWriter(path, stream))
+        try
         {
-            writer.Write(value);
+            using var writer = new StreamWriter(path, stream);
+            writer.Write(create());
+        }
+        catch (IOException) when (!overwrite && File.Exists(path))
+        {
+            return false;
         }
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
-        return value;
+        return true;
+    }
+
+    private static string? Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        var text = File.ReadAllText(path).Trim();
+        return text.Length > 0 ? text : null;
     }
 }

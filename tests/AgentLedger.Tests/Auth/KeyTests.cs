@@ -169,6 +169,27 @@ public sealed class KeyTests : IDisposable
     }
 
     [Fact]
+    public async Task Nodes_starting_at_once_on_one_data_folder_share_one_pepper()
+    {
+        var folder = Path.Combine(_db.Folder, "race");
+        var hashes = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => new AgentLedger.Server.Auth.KeyHasher(folder).Hash("secret"))));
+        Assert.Single(hashes.Distinct());
+        Assert.Empty(Directory.GetFiles(folder, "*.tmp"));
+    }
+
+    [Fact]
+    public async Task Nodes_with_separate_data_folders_accept_the_same_keys_when_they_share_a_configured_pepper()
+    {
+        var pepper = new Dictionary<string, string?> { ["AgentLedger:Auth:Pepper"] = "a-shared-pepper-of-enough-length-0123456789" };
+        using var first = new AuthHost(_db, _time, new Dictionary<string, string?>(pepper) { ["AgentLedger:DataFolder"] = Path.Combine(_db.Folder, "node-1") }, node: "node-1");
+        using var second = new AuthHost(_db, _time, new Dictionary<string, string?>(pepper) { ["AgentLedger:DataFolder"] = Path.Combine(_db.Folder, "node-2") }, node: "node-2");
+        var created = await first.CreateKeyAsync("shared", "read");
+        using var client = second.Client((string)created["key"]!);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/auth/whoami")).StatusCode);
+        Assert.False(File.Exists(Path.Combine(_db.Folder, "node-2", "key-pepper")));
+    }
+
+    [Fact]
     public async Task The_cli_creates_lists_and_revokes_keys_and_prints_the_audit_log()
     {
         var output = new StringWriter();
