@@ -57,6 +57,9 @@ public sealed class AlertOptions
 
     public double MaxRetrySeconds { get; set; } = 600;
 
+    /// <summary>Allow webhooks to loopback, private and link-local addresses (refused by default).</summary>
+    public bool AllowPrivateTargets { get; set; }
+
     /// <summary>A receiver slower than this counts as a failed attempt.</summary>
     public double TimeoutSeconds { get; set; } = 10;
 }

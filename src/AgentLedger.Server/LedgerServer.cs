@@ -58,21 +58,26 @@ public static class LedgerServer
         services.AddHostedService<RetentionService>();
         services.AddSingleton<Core.Insights.HealthReader>();
         services.AddHostedService<HealthAlertService>();
-        if (Core.Alerts.AlertRules.ValidateUrl(options.Alerts.WebhookUrl) is { } urlError)
+        if ((Core.Alerts.AlertRules.ValidateUrl(options.Alerts.WebhookUrl) ?? WebhookTargets.Check(options.Alerts.WebhookUrl, options.Alerts.AllowPrivateTargets)) is { } urlError)
         {
             throw new InvalidOperationException($"AgentLedger:Alerts:WebhookUrl {urlError}.");
         }
+        services.AddSingleton(new Core.Alerts.WebhookTargetPolicy(url => WebhookTargets.Check(url, options.Alerts.AllowPrivateTargets)));
         services.AddHttpClient(HealthAlertService.HttpClientName, c =>
         {
             c.Timeout = TimeSpan.FromSeconds(options.Alerts.TimeoutSeconds);
             c.DefaultRequestHeaders.UserAgent.ParseAdd("AgentLedger-Alerts/1.0");
-        });
+        }).ConfigurePrimaryHttpMessageHandler(() => WebhookTargets.Handler(options.Alerts.AllowPrivateTargets));
 
         var dataFolder = string.IsNullOrWhiteSpace(options.DataFolder) ? StorageServiceCollectionExtensions.DataFolder(storage) : Path.GetFullPath(options.DataFolder);
         services.AddSingleton(sp => new ApiKeyStore(options.ApiKey, dataFolder, sp.GetRequiredService<ILogger<ApiKeyStore>>()));
+        services.AddSingleton(new KeyHasher(dataFolder, section.GetSection("Auth").Get<AuthOptions>()?.Pepper));
+        services.AddSingleton<KeyIssuer>();
+        services.AddSingleton<AuthFailures>();
+        services.Configure<AuthOptions>(section.GetSection("Auth"));
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization();
+        services.AddAccessPolicies();
 
         services.Configure<JsonOptions>(o => LedgerJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -111,9 +116,9 @@ public static class LedgerServer
         app.UseAuthorization();
         app.UseRateLimiter();
 
-        app.MapOpenApi();
+        app.MapOpenApi().Access(AccessLevel.Open);
         app.MapMetrics(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value.ProtectMetrics);
-        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json")).Access(AccessLevel.Open);
         app.MapHealthApi();
         app.MapAgentsApi();
         app.MapSettingsApi();
@@ -122,6 +127,7 @@ public static class LedgerServer
         app.MapProposalsApi();
         app.MapCommonsApi();
         app.MapAlertsApi();
+        app.MapKeysApi();
         return app;
     }
 

@@ -20,6 +20,8 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<AgentHealthEntity> HealthStates => Set<AgentHealthEntity>();
     public DbSet<AlertEntity> Alerts => Set<AlertEntity>();
     public DbSet<LeaseEntity> Leases => Set<LeaseEntity>();
+    public DbSet<ApiKeyEntity> ApiKeys => Set<ApiKeyEntity>();
+    public DbSet<AuditEntity> Audit => Set<AuditEntity>();
 
     /// <summary>
     /// Called in a write transaction before an agent's rollups are changed. One SQLite file has one
@@ -70,6 +72,7 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.OverTimeout).HasDefaultValue(false);
             e.Property(x => x.ReportHash).HasMaxLength(64);
             e.Property(x => x.CompletionHash).HasMaxLength(64);
+            e.Property(x => x.RequestedByKey).HasMaxLength(64);
         });
 
         modelBuilder.Entity<ProposalEntity>(e =>
@@ -84,6 +87,7 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             // No foreign key: retention moves old executions to the archive, and their proposals keep the link.
             e.Property(x => x.AgentName).HasMaxLength(128);
             e.Property(x => x.Status).HasMaxLength(16).IsConcurrencyToken();
+            e.Property(x => x.DecidedByKey).HasMaxLength(64);
         });
 
         modelBuilder.Entity<AgentEntity>(e =>
@@ -99,6 +103,7 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.ToTable("agent_settings");
             e.HasKey(x => x.AgentName);
             e.Property(x => x.AgentName).HasMaxLength(128);
+            e.Property(x => x.UpdatedByKey).HasMaxLength(64);
         });
 
         modelBuilder.Entity<SettingsHistoryEntity>(e =>
@@ -107,6 +112,7 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.AgentName, x.Version });
             e.Property(x => x.AgentName).HasMaxLength(128);
+            e.Property(x => x.UpdatedByKey).HasMaxLength(64);
         });
 
         modelBuilder.Entity<ArchivedExecutionEntity>(e =>
@@ -126,6 +132,7 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.OverTimeout).HasDefaultValue(false);
             e.Property(x => x.ReportHash).HasMaxLength(64);
             e.Property(x => x.CompletionHash).HasMaxLength(64);
+            e.Property(x => x.RequestedByKey).HasMaxLength(64);
         });
 
         modelBuilder.Entity<LedgerMetaEntity>(e =>
@@ -167,6 +174,34 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.Name).HasMaxLength(64);
             e.Property(x => x.Holder).HasMaxLength(256);
             e.Property(x => x.ExpiresAt).IsConcurrencyToken();
+        });
+
+        modelBuilder.Entity<ApiKeyEntity>(e =>
+        {
+            e.ToTable("api_keys");
+            e.HasKey(x => x.Seq);
+            e.HasIndex(x => x.Id).IsUnique();
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.Id).HasMaxLength(32);
+            e.Property(x => x.Name).HasMaxLength(64);
+            e.Property(x => x.Role).HasMaxLength(16);
+            e.Property(x => x.SecretHash).HasMaxLength(64);
+            e.Property(x => x.PreviousSecretHash).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<AuditEntity>(e =>
+        {
+            e.ToTable("audit_log");
+            e.HasKey(x => x.Seq);
+            e.HasIndex(x => new { x.At, x.Seq });
+            e.HasIndex(x => new { x.Action, x.At });
+            e.Property(x => x.KeyId).HasMaxLength(32);
+            e.Property(x => x.KeyName).HasMaxLength(64);
+            e.Property(x => x.Role).HasMaxLength(16);
+            e.Property(x => x.Action).HasMaxLength(32);
+            e.Property(x => x.ResourceType).HasMaxLength(32);
+            e.Property(x => x.ResourceId).HasMaxLength(256);
+            e.Property(x => x.RemoteAddress).HasMaxLength(64);
         });
 
         modelBuilder.Entity<RollupEntity>(e =>

@@ -39,6 +39,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IStatsSource, EfStatsSource>();
         services.AddSingleton<Core.Insights.IInsightsSource, EfInsightsSource>();
         services.AddSingleton<Core.Alerts.IAlertStore, EfAlertStore>();
+        services.AddSingleton<Core.Access.IKeyStore, EfKeyStore>();
+        services.AddSingleton<Core.Access.IAuditLog, EfAuditLog>();
         services.AddSingleton<LedgerDatabase>();
         // First of the migrators: the other schemas (commons) are registered after it and migrate after it.
         services.AddSingleton<IDatabaseMigrator>(sp => sp.GetRequiredService<LedgerDatabase>());

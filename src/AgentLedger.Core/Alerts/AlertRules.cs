@@ -28,13 +28,16 @@ public static class AlertRules
             ? null
             : "must be an absolute http or https URL";
 
-    public static IReadOnlyDictionary<string, string[]> Validate(JsonElement config)
+    /// <param name="targets">Where a webhook may go (the server refuses inward targets); null accepts any http(s) URL.</param>
+    public static IReadOnlyDictionary<string, string[]> Validate(JsonElement config, WebhookTargetPolicy? targets = null)
     {
         if (config.ValueKind != JsonValueKind.Object || !config.TryGetProperty(WebhookUrlKey, out var value))
         {
             return new Dictionary<string, string[]>();
         }
-        var error = value.ValueKind == JsonValueKind.String ? ValidateUrl(value.GetString()) : "must be an absolute http or https URL";
+        var error = value.ValueKind == JsonValueKind.String
+            ? ValidateUrl(value.GetString()) ?? targets?.Check(value.GetString()!)
+            : "must be an absolute http or https URL";
         return error is null ? new Dictionary<string, string[]>() : new Dictionary<string, string[]> { [WebhookUrlKey] = [error] };
     }
 
@@ -56,3 +59,6 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan FirstRetry, TimeSpan 
         return now + (delay < MaxRetry ? delay : MaxRetry);
     }
 }
+
+/// <summary>The server's rule for webhook targets: null when a URL may be used, else why not.</summary>
+public sealed record WebhookTargetPolicy(Func<string, string?> Check);

@@ -27,7 +27,8 @@ public sealed record Execution(
     DateTimeOffset? LastHeartbeatAt = null,
     bool OverTimeout = false,
     [property: JsonIgnore] string? ReportHash = null,
-    [property: JsonIgnore] string? CompletionHash = null)
+    [property: JsonIgnore] string? CompletionHash = null,
+    string? RequestedByKey = null)
 {
     /// <summary>When an external run with a lease is abandoned unless it beats again: two missed beats after the last one (or the start).</summary>
     public DateTimeOffset? LeaseExpiresAt() =>
@@ -48,7 +49,9 @@ public sealed record ExecutionStart(
     JsonElement? Metadata = null,
     Guid? Id = null,
     int? HeartbeatSeconds = null,
-    string? ReportHash = null);
+    string? ReportHash = null,
+    string? RequestedByKey = null,
+    Access.AuditEntry? Audit = null);
 
 /// <summary>How a run ended. <see cref="DurationMs"/> null means "completed_at - started_at".</summary>
 public sealed record ExecutionOutcome(

@@ -13,7 +13,9 @@ public interface IProposalStore
     /// Throws <see cref="NotFoundException"/>, or <see cref="ConflictException"/> unless it is pending
     /// (a pending proposal already past its expiry is expired instead, and the call conflicts).
     /// </summary>
-    Task<Proposal> DecideAsync(Guid id, ProposalStatus decision, string? decidedBy, string? reason, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <param name="decidedByKey">The name of the caller's key, recorded beside the free-text <paramref name="decidedBy"/>.</param>
+    /// <param name="audit">Written in the same transaction as the decision.</param>
+    Task<Proposal> DecideAsync(Guid id, ProposalStatus decision, string? decidedBy, string? reason, DateTimeOffset now, CancellationToken cancellationToken, string? decidedByKey = null, Access.AuditEntry? audit = null);
 
     /// <summary>The <see cref="ProposalKey"/> of every pending proposal of an agent.</summary>
     Task<IReadOnlySet<string>> PendingKeysAsync(string agentName, CancellationToken cancellationToken);

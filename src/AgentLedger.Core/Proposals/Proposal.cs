@@ -34,7 +34,8 @@ public sealed record Proposal(
     DateTimeOffset? ExpiresAt,
     DateTimeOffset? DecidedAt,
     string? DecidedBy,
-    string? DecisionReason);
+    string? DecisionReason,
+    string? DecidedByKey = null);
 
 public sealed record ProposalFilter(
     string? AgentName = null,

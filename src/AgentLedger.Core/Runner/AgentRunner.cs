@@ -50,7 +50,8 @@ public sealed partial class AgentRunner(
     /// <see cref="NotFoundException"/> for an unknown agent and <see cref="ConflictException"/> when it
     /// is disabled (unless <paramref name="force"/>) or already running here.
     /// </summary>
-    public async Task<RunHandle> StartAsync(string agentName, ExecutionTrigger trigger, bool force = false, DateTimeOffset? scheduledFor = null, CancellationToken cancellationToken = default)
+    /// <param name="requestedBy">The caller of <c>POST …/run</c>: recorded on the run, and audited in its start's transaction.</param>
+    public async Task<RunHandle> StartAsync(string agentName, ExecutionTrigger trigger, bool force = false, DateTimeOffset? scheduledFor = null, CancellationToken cancellationToken = default, Access.Actor? requestedBy = null)
     {
         var agent = catalog.Find(agentName) ?? throw new NotFoundException($"No in-process agent is named '{agentName}'.");
         ObjectDisposedException.ThrowIf(_shutdown.IsCancellationRequested, this);
@@ -69,8 +70,13 @@ public sealed partial class AgentRunner(
         Execution started;
         try
         {
+            var now = time.GetUtcNow();
             started = await ledger.StartAsync(
-                new ExecutionStart(agentName, trigger, time.GetUtcNow(), scheduledFor, options.Node),
+                new ExecutionStart(agentName, trigger, now, scheduledFor, options.Node)
+                {
+                    RequestedByKey = requestedBy?.KeyName,
+                    Audit = requestedBy is null ? null : Access.AuditEntry.For(requestedBy, now, Access.AuditActions.AgentRun, "agent", agentName, 202),
+                },
                 cancellationToken);
         }
         catch

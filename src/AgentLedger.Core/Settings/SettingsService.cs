@@ -5,7 +5,7 @@ using AgentLedger.Core.Common;
 namespace AgentLedger.Core.Settings;
 
 /// <summary>Effective settings (persisted, else the agent's defaults) and the rules for changing them.</summary>
-public sealed class SettingsService(ISettingsStore store, AgentCatalog catalog, TimeProvider time)
+public sealed class SettingsService(ISettingsStore store, AgentCatalog catalog, TimeProvider time, Alerts.WebhookTargetPolicy? webhookTargets = null)
 {
     public async Task<StoredSettings> GetAsync(string agentName, CancellationToken cancellationToken) =>
         await store.FindAsync(agentName, cancellationToken) ?? Defaults(agentName);
@@ -16,7 +16,7 @@ public sealed class SettingsService(ISettingsStore store, AgentCatalog catalog, 
         return agentNames.ToDictionary(name => name, name => stored.GetValueOrDefault(name) ?? Defaults(name));
     }
 
-    public async Task<StoredSettings> UpdateAsync(string agentName, SettingsPatch patch, string updatedBy, CancellationToken cancellationToken)
+    public async Task<StoredSettings> UpdateAsync(string agentName, SettingsPatch patch, string updatedBy, CancellationToken cancellationToken, Access.Actor? actor = null)
     {
         var stored = await GetAsync(agentName, cancellationToken);
         var current = stored.Settings;
@@ -26,22 +26,32 @@ public sealed class SettingsService(ISettingsStore store, AgentCatalog catalog, 
             patch.TimeoutSeconds ?? current.TimeoutSeconds,
             patch.Config is { } config ? MergeConfig(current.Config, config) : current.Config);
         Validate(agentName, next, patch);
-        return await SaveAsync(stored, next, updatedBy, cancellationToken);
+        return await SaveAsync(stored, next, updatedBy, cancellationToken, actor, Access.AuditActions.SettingsUpdate);
     }
 
-    public async Task<StoredSettings> ResetAsync(string agentName, string updatedBy, CancellationToken cancellationToken) =>
-        await SaveAsync(await GetAsync(agentName, cancellationToken), catalog.DefaultsFor(agentName), updatedBy, cancellationToken);
+    public async Task<StoredSettings> ResetAsync(string agentName, string updatedBy, CancellationToken cancellationToken, Access.Actor? actor = null) =>
+        await SaveAsync(await GetAsync(agentName, cancellationToken), catalog.DefaultsFor(agentName), updatedBy, cancellationToken, actor, Access.AuditActions.SettingsReset);
 
     public Task<IReadOnlyList<StoredSettings>> HistoryAsync(string agentName, CancellationToken cancellationToken) =>
         store.HistoryAsync(agentName, cancellationToken);
 
     /// <summary>Switching an agent on restarts its schedule's anchor; staying on keeps it.</summary>
-    private Task<StoredSettings> SaveAsync(StoredSettings current, AgentSettings next, string updatedBy, CancellationToken cancellationToken)
+    private Task<StoredSettings> SaveAsync(StoredSettings current, AgentSettings next, string updatedBy, CancellationToken cancellationToken, Access.Actor? actor, string action)
     {
         var now = time.GetUtcNow();
         var enabledSince = !next.Enabled ? null : current.Settings.Enabled ? current.EnabledSince : now;
-        return store.SaveAsync(current.AgentName, next, enabledSince, updatedBy, now, cancellationToken);
+        var audit = actor is null ? null : Access.AuditEntry.For(actor, now, action, "agent", current.AgentName, 200, Snapshot(current.Settings), Snapshot(next));
+        return store.SaveAsync(current.AgentName, next, enabledSince, updatedBy, now, cancellationToken, actor?.KeyName, audit);
     }
+
+    /// <summary>Settings as the API shows them, for the audit log's before and after.</summary>
+    private static JsonElement Snapshot(AgentSettings settings) => JsonSerializer.SerializeToElement(new System.Text.Json.Nodes.JsonObject
+    {
+        ["enabled"] = settings.Enabled,
+        ["interval_seconds"] = settings.IntervalSeconds,
+        ["timeout_seconds"] = settings.TimeoutSeconds,
+        ["config"] = System.Text.Json.Nodes.JsonNode.Parse(settings.Config.GetRawText()),
+    });
 
     /// <summary>
     /// JSON merge patch (RFC 7386), one level deep: keys sent replace their values, a null removes
@@ -94,7 +104,7 @@ public sealed class SettingsService(ISettingsStore store, AgentCatalog catalog, 
         {
             errors[$"config.{Proposals.ProposalRules.TtlKey}"] = [ttlError];
         }
-        foreach (var (field, messages) in Insights.AgentHealth.Validate(settings.Config).Concat(Alerts.AlertRules.Validate(settings.Config)))
+        foreach (var (field, messages) in Insights.AgentHealth.Validate(settings.Config).Concat(Alerts.AlertRules.Validate(settings.Config, webhookTargets)))
         {
             errors[$"config.{field}"] = messages;
         }

@@ -10,9 +10,9 @@ public sealed class TelemetryProposalStore(IProposalStore inner, LedgerTelemetry
 
     public Task<Proposal?> FindAsync(Guid id, CancellationToken cancellationToken) => inner.FindAsync(id, cancellationToken);
 
-    public async Task<Proposal> DecideAsync(Guid id, ProposalStatus decision, string? decidedBy, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<Proposal> DecideAsync(Guid id, ProposalStatus decision, string? decidedBy, string? reason, DateTimeOffset now, CancellationToken cancellationToken, string? decidedByKey = null, Access.AuditEntry? audit = null)
     {
-        var decided = await inner.DecideAsync(id, decision, decidedBy, reason, now, cancellationToken);
+        var decided = await inner.DecideAsync(id, decision, decidedBy, reason, now, cancellationToken, decidedByKey, audit);
         telemetry.ProposalDecided(decided.Status);
         return decided;
     }

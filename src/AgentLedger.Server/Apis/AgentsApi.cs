@@ -1,3 +1,4 @@
+using AgentLedger.Server.Auth;
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Common;
 using AgentLedger.Core.Executions;
@@ -15,10 +16,10 @@ public static class AgentsApi
 {
     public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/agents").WithTags("Agents").Problems(StatusCodes.Status503ServiceUnavailable);
+        var api = app.MapGroup("/api/agents").Access(AccessLevel.Read).WithTags("Agents").Problems(StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/", ListAgents).WithSummary("Every known agent: built-in ones and external ones that reported a run.");
         api.MapGet("/{name}", GetAgent).WithSummary("One agent.").Problems(StatusCodes.Status404NotFound);
-        api.MapPost("/{name}/run", RunAgent).Mutating().Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
+        api.MapPost("/{name}/run", RunAgent).Access(AccessLevel.Admin).Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
             .WithSummary("Runs an in-process agent now: 202 with the execution id, or 200 with the finished execution when wait=true.");
         return app;
     }
@@ -39,14 +40,14 @@ public static class AgentsApi
     }
 
     public static async Task<Results<Accepted<RunAccepted>, Ok<Execution>>> RunAgent(
-        string name, bool? wait, bool? force, IAgentDirectory directory, AgentRunner runner, CancellationToken cancellationToken)
+        string name, bool? wait, bool? force, HttpContext http, IAgentDirectory directory, AgentRunner runner, CancellationToken cancellationToken)
     {
         var agent = await directory.RequireAgentAsync(name, cancellationToken);
         if (agent.Kind == AgentKind.External)
         {
             throw new ConflictException($"Agent '{name}' is external: it runs elsewhere and reports its own runs.");
         }
-        var handle = await runner.StartAsync(name, ExecutionTrigger.Manual, force ?? false, cancellationToken: cancellationToken);
+        var handle = await runner.StartAsync(name, ExecutionTrigger.Manual, force ?? false, cancellationToken: cancellationToken, requestedBy: http.Actor());
         if (wait == true)
         {
             // The run belongs to the runner: a client that disconnects does not cancel it.

@@ -1,3 +1,4 @@
+using AgentLedger.Server.Auth;
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Alerts;
 using AgentLedger.Core.Common;
@@ -9,7 +10,7 @@ public static class AlertsApi
 {
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/alerts", ListAlerts).WithTags("Alerts")
+        app.MapGet("/api/alerts", ListAlerts).WithTags("Alerts").Access(AccessLevel.Read)
             .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Agents' health changes, newest first, each with its webhook delivery (status, attempts, last error).");
         return app;

@@ -1,3 +1,4 @@
+using AgentLedger.Server.Auth;
 using AgentLedger.Commons.Model;
 using AgentLedger.Commons.Storage.Stores;
 using AgentLedger.Core.Common;
@@ -18,36 +19,36 @@ public static class CommonsApi
 
     public static IEndpointRouteBuilder MapCommonsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup(Root).WithTags("Commons").Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
+        var api = app.MapGroup(Root).Access(AccessLevel.Read).WithTags("Commons").Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
 
         api.MapGet("/locations", ListLocations).WithSummary("Every location, by area and name.");
         api.MapGet("/locations/{id}", GetLocation).WithSummary("One location.");
-        api.MapPost("/locations", CreateLocation).Mutating().WithSummary("Adds a location.");
+        api.MapPost("/locations", CreateLocation).Access(AccessLevel.Admin).WithSummary("Adds a location.");
 
         api.MapGet("/categories", ListCategories).WithSummary("Every resource category, by name.");
         api.MapGet("/categories/{id}", GetCategory).WithSummary("One resource category.");
-        api.MapPost("/categories", CreateCategory).Mutating().WithSummary("Adds a resource category.");
+        api.MapPost("/categories", CreateCategory).Access(AccessLevel.Admin).WithSummary("Adds a resource category.");
 
         api.MapGet("/members", ListMembers).WithSummary("Every member, by name; filter by location.");
         api.MapGet("/members/{id}", GetMember).WithSummary("One member.");
-        api.MapPost("/members", CreateMember).Mutating().WithSummary("Adds a member.");
+        api.MapPost("/members", CreateMember).Access(AccessLevel.Admin).WithSummary("Adds a member.");
 
         api.MapGet("/listings", ListListings).WithSummary("Offers and needs, newest first, filtered by kind, status and category, with cursor paging.");
         api.MapGet("/listings/{id}", GetListing).WithSummary("One offer or need.");
-        api.MapPost("/listings", CreateListing).Mutating().WithSummary("Adds an offer or a need (open).");
-        api.MapPost("/listings/{id}/status", SetListingStatus).Mutating().WithSummary("Marks a listing open, fulfilled or withdrawn.");
+        api.MapPost("/listings", CreateListing).Access(AccessLevel.Admin).WithSummary("Adds an offer or a need (open).");
+        api.MapPost("/listings/{id}/status", SetListingStatus).Access(AccessLevel.Admin).WithSummary("Marks a listing open, fulfilled or withdrawn.");
 
         api.MapGet("/inventory", ListInventory).WithSummary("Every inventory item; filter by location.");
         api.MapGet("/inventory/{id}", GetInventoryItem).WithSummary("One inventory item.");
-        api.MapPost("/inventory", CreateInventoryItem).Mutating().WithSummary("Adds an inventory item.");
+        api.MapPost("/inventory", CreateInventoryItem).Access(AccessLevel.Admin).WithSummary("Adds an inventory item.");
         api.MapGet("/inventory/{id}/usage", ListUsage).WithSummary("An item's usage events, newest first.");
-        api.MapPost("/inventory/{id}/usage", RecordUsage).Mutating().WithSummary("Records stock taken out and lowers the item's quantity (not below 0).");
+        api.MapPost("/inventory/{id}/usage", RecordUsage).Access(AccessLevel.Admin).WithSummary("Records stock taken out and lowers the item's quantity (not below 0).");
 
         api.MapGet("/plans", ListPlans).WithSummary("Work plans by window start; filter by status.");
         api.MapGet("/plans/{id}", GetPlan).WithSummary("One work plan.");
-        api.MapPost("/plans", CreatePlan).Mutating().WithSummary("Adds a work plan (open).");
+        api.MapPost("/plans", CreatePlan).Access(AccessLevel.Admin).WithSummary("Adds a work plan (open).");
         api.MapGet("/plans/{id}/commitments", ListCommitments).WithSummary("The commitments made to a plan.");
-        api.MapPost("/plans/{id}/commitments", CreateCommitment).Mutating().Problems(StatusCodes.Status409Conflict)
+        api.MapPost("/plans/{id}/commitments", CreateCommitment).Access(AccessLevel.Admin).Problems(StatusCodes.Status409Conflict)
             .WithSummary("Records when a member can help with a plan; 409 when the plan is finished.");
         return app;
     }

@@ -1,3 +1,4 @@
+using AgentLedger.Server.Auth;
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Common;
 using AgentLedger.Core.Executions;
@@ -12,7 +13,7 @@ public static class ExecutionsApi
 {
     public static IEndpointRouteBuilder MapExecutionsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").WithTags("Executions").Problems(StatusCodes.Status503ServiceUnavailable);
+        var api = app.MapGroup("/api").Access(AccessLevel.Read).WithTags("Executions").Problems(StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/agents/{name}/executions", ListExecutions)
             .WithSummary("An agent's executions, newest first, with cursor paging.").Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         api.MapGet("/executions/{id:guid}", GetExecution).WithSummary("One execution.").Problems(StatusCodes.Status404NotFound);
@@ -50,6 +51,9 @@ public static class ExecutionsApi
     {
         var body = await JsonBody<ReportExecutionRequest>.ReadAsync(http, optional: false, cancellationToken);
         var (start, outcome) = new ExecutionReportRules(time.GetUtcNow(), body.Errors).Check(body.Value);
+        http.HttpContext.RequireAgent(start.AgentName);
+        start = ReportScrubber.Scrub(start);
+        outcome = ReportScrubber.Scrub(outcome);
         var request = body.Value!;
         var fingerprint = ReportIdempotency.Fingerprint(request);
         if (start.Id is { } id && await ledger.FindAsync(id, cancellationToken) is { } stored)
@@ -94,6 +98,7 @@ public static class ExecutionsApi
             new ExecutionReportRules(time.GetUtcNow(), body.Errors).Check(body.Value, found?.StartedAt ?? DateTimeOffset.MinValue);
         }
         var current = found ?? throw new NotFoundException($"No execution has id '{id}'.");
+        http.HttpContext.RequireAgent(current.AgentName);
         var request = body.Value!;
         var fingerprint = ReportIdempotency.Fingerprint(request);
         if (current.Status != ExecutionStatus.Running)
@@ -104,7 +109,7 @@ public static class ExecutionsApi
         {
             throw new ConflictException($"Execution '{id}' is run by AgentLedger node '{current.Node}'; only externally reported runs can be completed over HTTP.");
         }
-        var outcome = new ExecutionReportRules(time.GetUtcNow()).Check(request, current.StartedAt);
+        var outcome = ReportScrubber.Scrub(new ExecutionReportRules(time.GetUtcNow()).Check(request, current.StartedAt))!;
         // Completing an open run is accepted even when the agent was disabled meanwhile: the run happened.
         var agent = (await settings.GetAsync(current.AgentName, cancellationToken)).Settings;
         try
@@ -128,7 +133,9 @@ public static class ExecutionsApi
     {
         var body = await JsonBody<HeartbeatRequest>.ReadAsync(http, optional: true, cancellationToken);
         new ExecutionReportRules(time.GetUtcNow(), body.Errors).Check(body.Value);
-        return TypedResults.Ok(await ledger.BeatAsync(id, body.Value?.Metadata, time.GetUtcNow(), cancellationToken));
+        var current = await ledger.FindAsync(id, cancellationToken) ?? throw new NotFoundException($"No execution has id '{id}'.");
+        http.HttpContext.RequireAgent(current.AgentName);
+        return TypedResults.Ok(await ledger.BeatAsync(id, ReportScrubber.Scrub(body.Value?.Metadata), time.GetUtcNow(), cancellationToken));
     }
 
     /// <summary>

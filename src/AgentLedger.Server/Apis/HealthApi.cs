@@ -1,3 +1,4 @@
+using AgentLedger.Server.Auth;
 using AgentLedger.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -13,8 +14,8 @@ public static class HealthApi
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).Access(AccessLevel.Open);
+        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") }).Access(AccessLevel.Open);
         return app;
     }
 

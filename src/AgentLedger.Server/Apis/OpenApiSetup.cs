@@ -34,9 +34,9 @@ public static class OpenApiSetup
                     Version = "v1",
                     Description = "Runs a community's AI agents and keeps an honest, durable ledger of every execution. "
                         + "JSON is snake_case, times are ISO-8601 UTC with Z, errors are RFC 7807 problem details. "
-                        + "Mutating calls need 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.",
+                        + "Keys go in 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'; each operation names the role it needs.",
                 };
-                // Reads are open: an empty requirement says so explicitly; mutating operations name the key.
+                // Open unless an operation says otherwise: each operation with a minimum role names the key.
                 document.Security = [new OpenApiSecurityRequirement()];
                 foreach (var server in document.Servers ?? [])
                 {
@@ -58,9 +58,16 @@ public static class OpenApiSetup
                 {
                     operation.OperationId ??= $"{type.Name.Replace("Api", "", StringComparison.Ordinal)}_{method.Name}";
                 }
-                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Any())
+                var access = context.Description.ActionDescriptor.EndpointMetadata.OfType<RequiredAccess>().LastOrDefault();
+                if (access is not null && access.Level != AccessLevel.Open)
                 {
                     operation.Security = KeyRequired(context.Document!);
+                    if (access.Level == AccessLevel.Read)
+                    {
+                        // Optional: reads need no key on a loopback-only listener or with AgentLedger:Auth:PublicReads.
+                        operation.Security.Insert(0, new OpenApiSecurityRequirement());
+                    }
+                    operation.Description = (operation.Description is null ? "" : operation.Description + "\n\n") + $"Access: {Describe(access.Level)}.";
                 }
                 return Task.CompletedTask;
             });
@@ -85,16 +92,23 @@ public static class OpenApiSetup
         return builder;
     }
 
-    /// <summary>A call that changes state: needs the API key (401 without it).</summary>
-    public static RouteHandlerBuilder Mutating(this RouteHandlerBuilder builder) =>
-        builder.RequireAuthorization().Problems(StatusCodes.Status401Unauthorized);
-
-    /// <summary>A reporting call: the key, and the per-client rate limit (429 with Retry-After).</summary>
+    /// <summary>A reporting call: a report key (for the agent, checked in the handler) or an admin, and the per-client rate limit (429 with Retry-After).</summary>
     public static RouteHandlerBuilder Reporting(this RouteHandlerBuilder builder) =>
-        builder.Mutating().RequireRateLimiting(ReportRateLimiting.Policy).Problems(StatusCodes.Status429TooManyRequests);
+        builder.Access(AccessLevel.Report).RequireRateLimiting(ReportRateLimiting.Policy);
+
+    private static string Describe(AccessLevel level) => level switch
+    {
+        AccessLevel.Read => "any key (no key on a loopback-only listener, or with AgentLedger:Auth:PublicReads)",
+        AccessLevel.AnyKey => "any valid key",
+        AccessLevel.Report => "a 'report' key whose agents match the run's agent (403 otherwise), or an 'admin' key",
+        AccessLevel.Review => "a 'review' or 'admin' key",
+        AccessLevel.Admin => "an 'admin' key",
+        _ => "open",
+    };
 
     private static readonly Dictionary<string, string> Tags = new()
     {
+        ["Access"] = "Named keys with roles, who you are, and the audit log.",
         ["Agents"] = "The built-in and external agents, and running one now.",
         ["Settings"] = "Persisted per-agent settings (enabled, interval, timeout, config) and their history.",
         ["Stats"] = "Stats and history computed from the ledger.",

@@ -1,3 +1,4 @@
+using AgentLedger.Server.Auth;
 using System.Text.Json;
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Common;
@@ -13,11 +14,11 @@ public static class SettingsApi
 
     public static IEndpointRouteBuilder MapSettingsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/agents/{name}/settings").WithTags("Settings").Problems(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
+        var api = app.MapGroup("/api/agents/{name}/settings").Access(AccessLevel.Read).WithTags("Settings").Problems(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/", GetSettings).WithSummary("The agent's effective settings.");
-        api.MapPut("/", UpdateSettings).Mutating().Problems(StatusCodes.Status400BadRequest, StatusCodes.Status422UnprocessableEntity)
+        api.MapPut("/", UpdateSettings).Access(AccessLevel.Admin).Problems(StatusCodes.Status400BadRequest, StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Partial update; 422 on an invalid value, and the previous settings stay.");
-        api.MapDelete("/", ResetSettings).Mutating().WithSummary("Resets to the agent's defaults (kept in the history).");
+        api.MapDelete("/", ResetSettings).Access(AccessLevel.Admin).WithSummary("Resets to the agent's defaults (kept in the history).");
         api.MapGet("/history", GetHistory).WithSummary("Previous versions, newest first.");
         return app;
     }
@@ -33,7 +34,7 @@ public static class SettingsApi
     /// whatever its kind (range, type, unknown field), is a 422 naming the field.
     /// </summary>
     public static async Task<Results<Ok<SettingsView>, ProblemHttpResult>> UpdateSettings(
-        string name, JsonElement body, IAgentDirectory directory, SettingsService settings, CancellationToken cancellationToken)
+        string name, JsonElement body, HttpContext http, IAgentDirectory directory, SettingsService settings, CancellationToken cancellationToken)
     {
         await directory.RequireAgentAsync(name, cancellationToken);
         var errors = new Dictionary<string, string[]>();
@@ -44,7 +45,7 @@ public static class SettingsApi
         }
         try
         {
-            return TypedResults.Ok(SettingsView.From(await settings.UpdateAsync(name, patch, updatedBy ?? "api", cancellationToken)));
+            return TypedResults.Ok(SettingsView.From(await settings.UpdateAsync(name, patch, updatedBy ?? "api", cancellationToken, http.Actor())));
         }
         catch (ValidationException invalid)
         {
@@ -52,10 +53,10 @@ public static class SettingsApi
         }
     }
 
-    public static async Task<Ok<SettingsView>> ResetSettings(string name, IAgentDirectory directory, SettingsService settings, CancellationToken cancellationToken)
+    public static async Task<Ok<SettingsView>> ResetSettings(string name, HttpContext http, IAgentDirectory directory, SettingsService settings, CancellationToken cancellationToken)
     {
         await directory.RequireAgentAsync(name, cancellationToken);
-        return TypedResults.Ok(SettingsView.From(await settings.ResetAsync(name, "api", cancellationToken)));
+        return TypedResults.Ok(SettingsView.From(await settings.ResetAsync(name, "api", cancellationToken, http.Actor())));
     }
 
     public static async Task<Ok<SettingsHistory>> GetHistory(string name, IAgentDirectory directory, SettingsService settings, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using AgentLedger.Server.Auth;
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Common;
 using AgentLedger.Core.Insights;
@@ -16,7 +17,7 @@ public static class StatsApi
 
     public static IEndpointRouteBuilder MapStatsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/agents").WithTags("Stats").Problems(StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable);
+        var api = app.MapGroup("/api/agents").Access(AccessLevel.Read).WithTags("Stats").Problems(StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/stats", GetAllStats).WithSummary("Stats of every known agent, from the ledger.");
         api.MapGet("/{name}/stats", GetAgentStats).WithSummary("Stats of one agent.").Problems(StatusCodes.Status404NotFound);
         api.MapGet("/{name}/errors", GetErrors).WithSummary("The agent's failures grouped by fingerprint (type + normalised message), newest first.").Problems(StatusCodes.Status404NotFound);

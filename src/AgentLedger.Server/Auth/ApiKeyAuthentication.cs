@@ -1,54 +1,138 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using AgentLedger.Core.Access;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace AgentLedger.Server.Auth;
 
-/// <summary>Accepts <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key: &lt;key&gt;</c>.</summary>
+/// <summary>
+/// Accepts <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key: &lt;key&gt;</c>: the bootstrap key
+/// (an admin), or a named key checked against the database on every request, so a revocation or
+/// expiry holds on the next request on every node.
+/// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyStore keys,
+    ApiKeyStore bootstrap,
+    KeyHasher hasher,
+    IKeyStore keys,
+    AuthFailures failures,
+    TimeProvider time,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
+    public const string KeyIdClaim = "agentledger:key_id";
+    public const string AgentClaim = "agentledger:agent";
+    public const string BootstrapId = "bootstrap";
+    private const string ThrottledItem = "agentledger:auth-throttled";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>The same words for every refused key, whatever the reason: unknown id, wrong secret, revoked, expired, malformed.</summary>
+    private const string Refused = "The API key is not valid.";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var presented = Presented(Request);
         if (presented is null)
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         }
-        if (!keys.Matches(presented))
+        var address = Context.Connection.RemoteIpAddress?.ToString();
+        if (failures.RetryAfter(address) is { } blocked)
         {
-            return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
+            Context.Items[ThrottledItem] = blocked;
+            return AuthenticateResult.Fail(Refused);
         }
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "api-key")], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        var principal = bootstrap.Matches(presented) ? Principal(BootstrapId, "bootstrap", KeyRole.Admin, []) : await NamedKeyAsync(presented);
+        if (principal is null)
+        {
+            KeyFormat.TryParse(presented, out var id, out _);
+            if (await failures.FailedAsync(address, id.Length > 0 ? id : null, Context.RequestAborted) is { } retryAfter)
+            {
+                Context.Items[ThrottledItem] = retryAfter;
+            }
+            return AuthenticateResult.Fail(Refused);
+        }
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    private async Task<ClaimsPrincipal?> NamedKeyAsync(string presented)
+    {
+        if (!KeyFormat.TryParse(presented, out var id, out var secret))
+        {
+            return null;
+        }
+        var stored = await keys.FindAsync(id, Context.RequestAborted);
+        var now = time.GetUtcNow();
+        // Every branch hashes once, so an unknown id costs what a wrong secret costs.
+        var current = hasher.Matches(secret, stored?.SecretHash ?? new string('0', 64));
+        var previous = stored?.PreviousValidUntil > now && hasher.Matches(secret, stored.PreviousSecretHash);
+        if (stored is null || !(current || previous) || stored.Key.RevokedAt is not null || stored.Key.ExpiresAt <= now)
+        {
+            return null;
+        }
+        if (stored.Key.LastUsedAt is not { } used || now - used >= TimeSpan.FromMinutes(1))
+        {
+            await keys.TouchAsync(id, now, Context.RequestAborted);
+        }
+        return Principal(stored.Key.Id, stored.Key.Name, stored.Key.Role, stored.Key.Agents);
+    }
+
+    private static ClaimsPrincipal Principal(string id, string name, KeyRole role, IReadOnlyList<string> agents)
+    {
+        var claims = new List<Claim> { new(KeyIdClaim, id), new(ClaimTypes.Name, name), new(ClaimTypes.Role, role.ToWire()) };
+        claims.AddRange(agents.Select(a => new Claim(AgentClaim, a)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items[ThrottledItem] is TimeSpan wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await WriteAsync(new ProblemDetails
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Type = "https://www.rfc-editor.org/rfc/rfc6585#section-4",
+                Title = "Too many requests.",
+                Detail = $"Too many refused API keys from this address; nothing was done, retry after {seconds} s.",
+            });
+            return;
+        }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         var detail = Presented(Request) is null
-            ? "This call changes state: send the API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'."
-            : "The API key is not valid.";
-        await problems.TryWriteAsync(new ProblemDetailsContext
+            ? "This call needs an API key: send it as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'."
+            : Refused;
+        await WriteAsync(new ProblemDetails { Status = StatusCodes.Status401Unauthorized, Title = "Unauthorized.", Detail = detail });
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        var role = Context.User.FindFirstValue(ClaimTypes.Role);
+        var minimum = Context.GetEndpoint()?.Metadata.GetMetadata<RequiredAccess>()?.Describe() ?? "another role";
+        await failures.ForbiddenAsync(Context, Context.RequestAborted);
+        await WriteAsync(new ProblemDetails
         {
-            HttpContext = Context,
-            ProblemDetails = new ProblemDetails { Status = StatusCodes.Status401Unauthorized, Title = "Unauthorized.", Detail = detail },
+            Status = StatusCodes.Status403Forbidden,
+            Title = "Forbidden.",
+            Detail = $"This key's role '{role}' may not do this: it needs {minimum}.",
         });
     }
 
-    private static string? Presented(HttpRequest request)
+    private Task WriteAsync(ProblemDetails problem) =>
+        problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = problem }).AsTask();
+
+    public static string? Presented(HttpRequest request)
     {
         if (request.Headers.TryGetValue("X-Api-Key", out var header) && !string.IsNullOrEmpty(header))
         {
@@ -60,8 +144,8 @@ internal sealed class ApiKeyAuthenticationHandler(
 }
 
 /// <summary>
-/// The key that mutating calls must present: configured (<c>AgentLedger:ApiKey</c>), else generated
-/// once and kept in a mode-600 file under the data folder. Its value is never logged.
+/// The bootstrap key, an admin: configured (<c>AgentLedger:ApiKey</c>), else generated once and kept
+/// in a mode-600 file under the data folder. Its value is never logged.
 /// </summary>
 public sealed partial class ApiKeyStore
 {
@@ -78,7 +162,7 @@ public sealed partial class ApiKeyStore
         else
         {
             KeyFile = Path.Combine(dataFolder, "api-key");
-            key = LoadOrCreate(KeyFile);
+            key = SecretFile.LoadOrCreate(KeyFile, () => KeyFormat.Base64Url(RandomNumberGenerator.GetBytes(32)));
             LogKeyFile(logger, KeyFile);
         }
         _keyHash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
@@ -90,34 +174,6 @@ public sealed partial class ApiKeyStore
     public bool Matches(string presented) =>
         CryptographicOperations.FixedTimeEquals(_keyHash, SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
 
-    private static string LoadOrCreate(string path)
-    {
-        if (File.Exists(path))
-        {
-            var existing = File.ReadAllText(path).Trim();
-            if (existing.Length > 0)
-            {
-                return existing;
-            }
-        }
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var stream = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            stream.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        using (var writer = new StreamWriter(path, stream))
-        {
-            writer.Write(key);
-        }
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        return key;
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No AgentLedger:ApiKey is configured; mutating calls need the generated key stored in {KeyFile}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No AgentLedger:ApiKey is configured; the bootstrap admin key is the generated one stored in {KeyFile}")]
     private static partial void LogKeyFile(ILogger logger, string keyFile);
 }

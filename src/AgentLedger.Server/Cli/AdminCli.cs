@@ -16,12 +16,12 @@ namespace AgentLedger.Server.Cli;
 
 /// <summary>
 /// Admin verbs of the server binary: <c>migrate</c>, <c>verify</c>, <c>archive</c>, <c>stats</c>,
-/// <c>run</c>. With no verb the binary serves HTTP. Configuration (appsettings, <c>AgentLedger__…</c>
+/// <c>run</c>, <c>keys</c>, <c>audit</c>. With no verb the binary serves HTTP. Configuration (appsettings, <c>AgentLedger__…</c>
 /// environment variables, <c>--AgentLedger:Key=value</c> arguments) is the server's own.
 /// </summary>
 public static class AdminCli
 {
-    private static readonly string[] Verbs = ["migrate", "verify", "archive", "stats", "run", "--help", "-h", "-?"];
+    private static readonly string[] Verbs = ["migrate", "verify", "archive", "stats", "run", "keys", "audit", "--help", "-h", "-?"];
 
     public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -36,6 +36,8 @@ public static class AdminCli
         root.Subcommands.Add(Archive(output));
         root.Subcommands.Add(Stats(output));
         root.Subcommands.Add(Run(output));
+        root.Subcommands.Add(KeysCli.Keys(output, Build));
+        root.Subcommands.Add(KeysCli.Audit(output, Build));
         return root.Parse(args).InvokeAsync();
     }
 
@@ -143,7 +145,7 @@ public static class AdminCli
         return command;
     }
 
-    private static WebApplication Build(ParseResult parse, bool cliNode = false)
+    internal static WebApplication Build(ParseResult parse, bool cliNode = false)
     {
         var builder = WebApplication.CreateBuilder(parse.UnmatchedTokens.ToArray());
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -29,11 +29,12 @@ public sealed record SettingsView(
     int Version,
     bool IsDefault,
     DateTimeOffset? UpdatedAt,
-    string? UpdatedBy)
+    string? UpdatedBy,
+    string? UpdatedByKey)
 {
     public static SettingsView From(StoredSettings s) => new(
         s.AgentName, s.Settings.Enabled, s.Settings.IntervalSeconds, s.Settings.TimeoutSeconds, s.Settings.Config,
-        s.Version, s.Version == 0, s.UpdatedAt, s.UpdatedBy);
+        s.Version, s.Version == 0, s.UpdatedAt, s.UpdatedBy, s.UpdatedByKey);
 }
 
 public sealed record SettingsHistory(string AgentName, IReadOnlyList<SettingsView> Items, string? NextCursor);

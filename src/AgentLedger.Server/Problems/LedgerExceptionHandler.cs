@@ -24,6 +24,7 @@ internal sealed class LedgerExceptionHandler(IProblemDetailsService problems) : 
                 Title = "The request is invalid.",
                 Detail = string.Join(" ", v.Errors.Select(p => $"{p.Key}: {string.Join("; ", p.Value)}.")),
             },
+            Core.Access.ForbiddenException => Problem(StatusCodes.Status403Forbidden, "Forbidden.", exception.Message),
             NotFoundException => Problem(StatusCodes.Status404NotFound, "Not found.", exception.Message),
             ConflictException { Kind: { } kind } c => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict.", Detail = c.Message, Type = $"{ProblemTypes.Base}{kind}" },
             ConflictException => Problem(StatusCodes.Status409Conflict, "Conflict.", exception.Message),

@@ -1,6 +1,7 @@
 using AgentLedger.Core.Executions;
 using AgentLedger.Core.Proposals;
 using AgentLedger.Core.Telemetry;
+using AgentLedger.Server.Auth;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -32,11 +33,8 @@ public static class TelemetrySetup
 
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app, bool protect)
     {
-        var endpoint = app.MapPrometheusScrapingEndpoint("/metrics");
-        if (protect)
-        {
-            endpoint.RequireAuthorization();
-        }
+        // Protected, any valid key may scrape; the loopback exemption of reads does not apply.
+        app.MapPrometheusScrapingEndpoint("/metrics").Access(protect ? AccessLevel.AnyKey : AccessLevel.Open);
         return app;
     }
 

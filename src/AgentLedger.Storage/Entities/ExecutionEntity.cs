@@ -38,6 +38,7 @@ public sealed class ArchivedExecutionEntity : ExecutionRow
         OverTimeout = row.OverTimeout,
         ReportHash = row.ReportHash,
         CompletionHash = row.CompletionHash,
+        RequestedByKey = row.RequestedByKey,
         ArchivedAt = archivedAt,
     };
 }
@@ -81,4 +82,7 @@ public abstract class ExecutionRow
 
     /// <summary>SHA-256 of the canonical completion that finalised the row over HTTP, so its retry is answered, not refused.</summary>
     public string? CompletionHash { get; set; }
+
+    /// <summary>The name of the key whose <c>POST …/run</c> started the run; null for scheduled and reported runs.</summary>
+    public string? RequestedByKey { get; set; }
 }

@@ -16,5 +16,6 @@ public sealed class ProposalEntity
     public DateTimeOffset? ExpiresAt { get; set; }
     public DateTimeOffset? DecidedAt { get; set; }
     public string? DecidedBy { get; set; }
+    public string? DecidedByKey { get; set; }
     public string? DecisionReason { get; set; }
 }

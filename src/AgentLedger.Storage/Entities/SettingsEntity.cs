@@ -11,6 +11,7 @@ public sealed class SettingsEntity
     public int Version { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public required string UpdatedBy { get; set; }
+    public string? UpdatedByKey { get; set; }
 
     /// <summary>When the agent was last switched on; anchors the first scheduled run.</summary>
     public DateTimeOffset? EnabledSince { get; set; }
@@ -28,5 +29,6 @@ public sealed class SettingsHistoryEntity
     public required string Config { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public required string UpdatedBy { get; set; }
+    public string? UpdatedByKey { get; set; }
     public DateTimeOffset ReplacedAt { get; set; }
 }

@@ -34,6 +34,10 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var entity = await NewRowAsync(db, start, cancellationToken);
         await InsertRowAsync(db, entity, start, cancellationToken);
+        if (start.Audit is { } audit)
+        {
+            db.Audit.Add(AccessMapping.ToEntity(audit with { ResourceId = $"{start.AgentName}/{entity.Id}" }));
+        }
         await db.SaveOrConflictAsync(SlotTaken(start), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         _registered.TryAdd(start.AgentName, 0);
@@ -291,6 +295,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
             HeartbeatAt = start.Node is not null || start.HeartbeatSeconds is not null ? LedgerTime.Normalize(start.StartedAt) : null,
             HeartbeatSeconds = start.HeartbeatSeconds,
             ReportHash = start.ReportHash,
+            RequestedByKey = start.RequestedByKey,
             Status = Running,
             Metadata = JsonColumns.Write(start.Metadata),
         };

@@ -46,7 +46,7 @@ internal sealed class EfProposalStore(ILedgerDbContextFactory contexts) : IPropo
         return (await db.Proposals.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, cancellationToken))?.ToModel();
     }
 
-    public async Task<Proposal> DecideAsync(Guid id, ProposalStatus decision, string? decidedBy, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<Proposal> DecideAsync(Guid id, ProposalStatus decision, string? decidedBy, string? reason, DateTimeOffset now, CancellationToken cancellationToken, string? decidedByKey = null, AgentLedger.Core.Access.AuditEntry? audit = null)
     {
         if (decision is not (ProposalStatus.Approved or ProposalStatus.Rejected))
         {
@@ -69,6 +69,11 @@ internal sealed class EfProposalStore(ILedgerDbContextFactory contexts) : IPropo
             throw new ConflictException($"Proposal '{id}' expired at {expiresAt:O}; it can no longer be decided.");
         }
         await MoveAsync(db, row, decision, now, decidedBy, reason, cancellationToken);
+        row.DecidedByKey = decidedByKey;
+        if (audit is not null)
+        {
+            db.Audit.Add(AccessMapping.ToEntity(audit));
+        }
         await db.SaveOrConflictAsync($"Proposal '{id}' was decided by another request.", cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return row.ToModel();

@@ -26,7 +26,7 @@ internal sealed class EfSettingsStore(ILedgerDbContextFactory contexts) : ISetti
         return rows.ToDictionary(r => r.AgentName, ToModel);
     }
 
-    public async Task<StoredSettings> SaveAsync(string agentName, AgentSettings settings, DateTimeOffset? enabledSince, string updatedBy, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<StoredSettings> SaveAsync(string agentName, AgentSettings settings, DateTimeOffset? enabledSince, string updatedBy, DateTimeOffset now, CancellationToken cancellationToken, string? updatedByKey = null, AgentLedger.Core.Access.AuditEntry? audit = null)
     {
         now = LedgerTime.Normalize(now);
         await using var db = contexts.Create();
@@ -49,6 +49,7 @@ internal sealed class EfSettingsStore(ILedgerDbContextFactory contexts) : ISetti
                 Config = row.Config,
                 UpdatedAt = row.UpdatedAt,
                 UpdatedBy = row.UpdatedBy,
+                UpdatedByKey = row.UpdatedByKey,
                 ReplacedAt = now,
             });
         }
@@ -59,6 +60,11 @@ internal sealed class EfSettingsStore(ILedgerDbContextFactory contexts) : ISetti
         row.Version++;
         row.UpdatedAt = now;
         row.UpdatedBy = updatedBy;
+        row.UpdatedByKey = updatedByKey;
+        if (audit is not null)
+        {
+            db.Audit.Add(AccessMapping.ToEntity(audit));
+        }
         row.EnabledSince = LedgerTime.Normalize(enabledSince);
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
@@ -75,11 +81,11 @@ internal sealed class EfSettingsStore(ILedgerDbContextFactory contexts) : ISetti
         return rows.Select(h => new StoredSettings(
             h.AgentName,
             new AgentSettings(h.Enabled, h.IntervalSeconds, h.TimeoutSeconds, JsonColumns.ReadElement(h.Config)!.Value),
-            h.Version, h.UpdatedAt, h.UpdatedBy, null)).ToList();
+            h.Version, h.UpdatedAt, h.UpdatedBy, null, h.UpdatedByKey)).ToList();
     }
 
     private static StoredSettings ToModel(SettingsEntity row) => new(
         row.AgentName,
         new AgentSettings(row.Enabled, row.IntervalSeconds, row.TimeoutSeconds, JsonColumns.ReadElement(row.Config)!.Value),
-        row.Version, row.UpdatedAt, row.UpdatedBy, row.EnabledSince);
+        row.Version, row.UpdatedAt, row.UpdatedBy, row.EnabledSince, row.UpdatedByKey);
 }

@@ -14,7 +14,7 @@ internal static class Mapping
             e.Id, e.AgentName, trigger, e.ScheduledFor, e.Node, e.StartedAt, e.CompletedAt, e.DurationMs, status,
             e.ErrorType, e.ErrorMessage, e.ProposalsCreated, e.ResourcesProcessed,
             JsonColumns.ReadMetrics(e.Metrics), JsonColumns.ReadElement(e.Metadata), e.CpuMs, e.AllocatedBytes,
-            e.HeartbeatSeconds, e.HeartbeatAt, e.OverTimeout, e.ReportHash, e.CompletionHash);
+            e.HeartbeatSeconds, e.HeartbeatAt, e.OverTimeout, e.ReportHash, e.CompletionHash, e.RequestedByKey);
     }
 
     public static Proposal ToModel(this ProposalEntity p)
@@ -22,6 +22,6 @@ internal static class Mapping
         ProposalStatuses.TryParse(p.Status, out var status);
         return new Proposal(
             p.Id, p.ExecutionId, p.AgentName, p.Type, p.Title, p.Explanation, JsonColumns.ReadStrings(p.InputsUsed),
-            JsonColumns.ReadElement(p.Data), status, p.CreatedAt, p.ExpiresAt, p.DecidedAt, p.DecidedBy, p.DecisionReason);
+            JsonColumns.ReadElement(p.Data), status, p.CreatedAt, p.ExpiresAt, p.DecidedAt, p.DecidedBy, p.DecisionReason, p.DecidedByKey);
     }
 }

@@ -149,7 +149,7 @@ public sealed class DashboardTests(BrowserFixture browser) : IDisposable
         var execution = Assert.Single(executions)!;
         Assert.Equal("manual", (string?)execution["trigger"]);
         Assert.Equal("success", (string?)execution["status"]);
-        await Expect(page.Locator("#key-state")).ToHaveTextAsync("Key set · Sam");
+        await Expect(page.Locator("#key-state")).ToHaveTextAsync("bootstrap · admin · as Sam");
 
         // A second run uses the kept key: no second prompt.
         await Row(page, "scripted-b").GetByRole(AriaRole.Button, new() { Name = "Run scripted-b now" }).ClickAsync();

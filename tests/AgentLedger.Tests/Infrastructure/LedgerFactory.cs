@@ -32,6 +32,8 @@ public sealed class LedgerFactory(TestDatabase database, FakeTimeProvider? time 
         builder.UseSetting("AgentLedger:ApiKey", ApiKey);
         builder.UseSetting("AgentLedger:DataFolder", database.Folder);
         builder.UseSetting("AgentLedger:Node", node);
+        // Test webhook receivers listen on loopback, which production refuses by default.
+        builder.UseSetting("AgentLedger:Alerts:AllowPrivateTargets", "true");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

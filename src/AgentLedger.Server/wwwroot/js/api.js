@@ -1,5 +1,6 @@
-// The HTTP API client. Reads need no key; calls that change state ask for the key once per tab
-// (sessionStorage, so it is gone when the tab closes) and send it as X-Api-Key.
+// The HTTP API client. Calls that change state ask for the key once per tab (sessionStorage, so it
+// is gone when the tab closes) and send it as X-Api-Key; reads send it too once it is known, since a
+// server on a non-loopback address asks for a key on reads as well.
 import { askForKey } from './ui.js';
 
 const KEY = 'agentledger.key';
@@ -17,8 +18,12 @@ export class ApiError extends Error {
   }
 }
 
+let identity = null;
+
 export const credentials = {
   key: () => sessionStorage.getItem(KEY),
+  /** The key's {id, name, role, agents} from GET /api/auth/whoami; null while unknown or without a key. */
+  identity: () => identity,
   name: () => sessionStorage.getItem(NAME) || null,
   set(key, name) {
     sessionStorage.setItem(KEY, key);
@@ -31,7 +36,25 @@ export const credentials = {
   },
   clear() {
     sessionStorage.removeItem(KEY);
+    identity = null;
     changes.dispatchEvent(new Event('change'));
+  },
+  /** Asks the server who the stored key is; a refused key is forgotten. */
+  async identify() {
+    const key = credentials.key();
+    if (!key) {
+      identity = null;
+      return null;
+    }
+    try {
+      identity = await call('GET', '/api/auth/whoami', undefined, key);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        credentials.clear();
+      }
+      identity = null;
+    }
+    return identity;
   },
   onChange(listener) {
     changes.addEventListener('change', listener);
@@ -77,7 +100,7 @@ async function call(method, path, body, key, signal) {
 }
 
 export function get(path, { signal } = {}) {
-  return call('GET', path, undefined, null, signal);
+  return call('GET', path, undefined, credentials.key(), signal);
 }
 
 let pendingPrompt = null;

@@ -5,6 +5,8 @@ import { askForKey, problemLines, WINDOWS } from './ui.js';
 import { mountOverview } from './views/overview.js';
 import { mountAgent } from './views/agent.js';
 import { mountProposals } from './views/proposals.js';
+import { mountKeys } from './views/keys.js';
+import { mountAudit } from './views/audit.js';
 
 const POLL_MS = 5000;
 const WINDOW_KEY = 'agentledger.window';
@@ -13,6 +15,8 @@ const routes = [
   { pattern: /^\/?$/, nav: 'overview', mount: mountOverview },
   { pattern: /^\/agents\/([^/]+)$/, nav: 'overview', mount: mountAgent },
   { pattern: /^\/proposals$/, nav: 'proposals', mount: mountProposals },
+  { pattern: /^\/keys$/, nav: 'keys', mount: mountKeys },
+  { pattern: /^\/audit$/, nav: 'audit', mount: mountAudit },
 ];
 
 const main = document.getElementById('main');
@@ -113,11 +117,20 @@ async function poll() {
 function setupKeyButton() {
   const state = document.getElementById('key-state');
   const button = document.getElementById('key-button');
-  const render = () => {
+  const render = async () => {
     const key = credentials.key();
     const name = credentials.name();
-    state.textContent = key ? `Key set${name ? ` · ${name}` : ''}` : 'Read-only';
     button.textContent = key ? 'Forget API key' : 'Enter API key';
+    const me = key ? await credentials.identify() : null;
+    if (credentials.key() !== key) {
+      return;   // changed meanwhile: the change renders again
+    }
+    // Controls the role may not use are hidden by the style sheet (body[data-role]); without a
+    // key they stay, and using one asks for the key.
+    document.body.dataset.role = me?.role ?? 'none';
+    state.textContent = me
+      ? `${me.name} · ${me.role}${me.agents?.length ? ` (${me.agents.join(', ')})` : ''}${name ? ` · as ${name}` : ''}`
+      : key ? 'Key set' : 'Read-only';
   };
   button.addEventListener('click', async () => {
     if (credentials.key()) {

@@ -176,6 +176,80 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                     b.ToTable("alerts", (string)null);
                 });
 
+            modelBuilder.Entity("AgentLedger.Storage.Entities.ApiKeyEntity", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("Agents")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("agents");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("PreviousSecretHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("previous_secret_hash");
+
+                    b.Property<long?>("PreviousValidUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("previous_valid_until");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role");
+
+                    b.Property<string>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("secret_hash");
+
+                    b.HasKey("Seq")
+                        .HasName("pk_api_keys");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_keys_id");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_keys_name");
+
+                    b.ToTable("api_keys", (string)null);
+                });
+
             modelBuilder.Entity("AgentLedger.Storage.Entities.ArchivedExecutionEntity", b =>
                 {
                     b.Property<long>("StartedAt")
@@ -266,6 +340,11 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("report_hash");
 
+                    b.Property<string>("RequestedByKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_by_key");
+
                     b.Property<long>("ResourcesProcessed")
                         .HasColumnType("INTEGER")
                         .HasColumnName("resources_processed");
@@ -299,6 +378,77 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasDatabaseName("ix_agent_executions_archive_agent_name_status_started_at");
 
                     b.ToTable("agent_executions_archive", (string)null);
+                });
+
+            modelBuilder.Entity("AgentLedger.Storage.Entities.AuditEntity", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("After")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("after");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Before")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("before");
+
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_id");
+
+                    b.Property<string>("KeyName")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_name");
+
+                    b.Property<string>("RemoteAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("remote_address");
+
+                    b.Property<string>("ResourceId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resource_id");
+
+                    b.Property<string>("ResourceType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resource_type");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role");
+
+                    b.Property<int>("StatusCode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status_code");
+
+                    b.HasKey("Seq")
+                        .HasName("pk_audit_log");
+
+                    b.HasIndex("Action", "At")
+                        .HasDatabaseName("ix_audit_log_action_at");
+
+                    b.HasIndex("At", "Seq")
+                        .HasDatabaseName("ix_audit_log_at_seq");
+
+                    b.ToTable("audit_log", (string)null);
                 });
 
             modelBuilder.Entity("AgentLedger.Storage.Entities.ExecutionEntity", b =>
@@ -383,6 +533,11 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("report_hash");
+
+                    b.Property<string>("RequestedByKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_by_key");
 
                     b.Property<long>("ResourcesProcessed")
                         .HasColumnType("INTEGER")
@@ -500,6 +655,11 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                     b.Property<string>("DecidedBy")
                         .HasColumnType("TEXT")
                         .HasColumnName("decided_by");
+
+                    b.Property<string>("DecidedByKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_by_key");
 
                     b.Property<string>("DecisionReason")
                         .HasColumnType("TEXT")
@@ -692,6 +852,11 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_by");
 
+                    b.Property<string>("UpdatedByKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by_key");
+
                     b.Property<int>("Version")
                         .HasColumnType("INTEGER")
                         .HasColumnName("version");
@@ -744,6 +909,11 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_by");
+
+                    b.Property<string>("UpdatedByKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by_key");
 
                     b.Property<int>("Version")
                         .HasColumnType("INTEGER")

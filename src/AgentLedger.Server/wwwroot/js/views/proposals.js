@@ -149,7 +149,7 @@ function proposalCard(initial) {
       }));
     } else if (p.decided_at) {
       parts.push(h('p', { class: 'decision' },
-        `${p.status === 'approved' ? 'Approved' : p.status === 'rejected' ? 'Rejected' : 'Decided'}${p.decided_by ? ` by ${p.decided_by}` : ''} `,
+        `${p.status === 'approved' ? 'Approved' : p.status === 'rejected' ? 'Rejected' : 'Decided'}${p.decided_by ? ` by ${p.decided_by}` : ''}${p.decided_by_key ? ` (key ${p.decided_by_key})` : ''} `,
         timeEl(p.decided_at), p.decision_reason ? h('q', { text: p.decision_reason }) : null));
     } else if (p.status === 'expired') {
       parts.push(h('p', { class: 'decision muted' }, 'Expired ', timeEl(p.expires_at), ' without a decision.'));
