@@ -13,6 +13,7 @@ using AgentLedger.Server.Telemetry;
 using AgentLedger.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
 
 namespace AgentLedger.Server;
@@ -80,6 +81,9 @@ public static class LedgerServer
         services.AddExceptionHandler<LedgerExceptionHandler>();
         services.AddLedgerHealthChecks();
         services.AddLedgerOpenApi();
+        services.Configure<Otlp.OtlpOptions>(configuration.GetSection(Otlp.OtlpOptions.Section));
+        services.TryAddSingleton<IAgentReportPolicy, SharedKeyReportPolicy>();
+        services.AddHostedService<Otlp.OrphanSweepService>();
         services.AddReportRateLimiting(section.GetSection("RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions());
         builder.AddLedgerTelemetry(node);
         if (string.Equals(options.LogFormat, "json", StringComparison.OrdinalIgnoreCase))
@@ -107,6 +111,7 @@ public static class LedgerServer
         // revalidate (ETag) so an upgrade never mixes old and new ES modules.
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache" });
+        app.UseOtlpOtherSignals();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -122,6 +127,7 @@ public static class LedgerServer
         app.MapProposalsApi();
         app.MapCommonsApi();
         app.MapAlertsApi();
+        app.MapOtlpApi();
         return app;
     }
 

@@ -27,7 +27,10 @@ public sealed record Execution(
     DateTimeOffset? LastHeartbeatAt = null,
     bool OverTimeout = false,
     [property: JsonIgnore] string? ReportHash = null,
-    [property: JsonIgnore] string? CompletionHash = null)
+    [property: JsonIgnore] string? CompletionHash = null,
+    string? TraceId = null,
+    string? SpanId = null,
+    Guid? ParentExecutionId = null)
 {
     /// <summary>When an external run with a lease is abandoned unless it beats again: two missed beats after the last one (or the start).</summary>
     public DateTimeOffset? LeaseExpiresAt() =>
@@ -48,7 +51,11 @@ public sealed record ExecutionStart(
     JsonElement? Metadata = null,
     Guid? Id = null,
     int? HeartbeatSeconds = null,
-    string? ReportHash = null);
+    string? ReportHash = null,
+    string? TraceId = null,
+    string? SpanId = null,
+    Guid? ParentExecutionId = null,
+    string? DisplayName = null);
 
 /// <summary>How a run ended. <see cref="DurationMs"/> null means "completed_at - started_at".</summary>
 public sealed record ExecutionOutcome(
@@ -72,4 +79,5 @@ public sealed record ExecutionFilter(
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
     int Limit = 50,
-    string? Cursor = null);
+    string? Cursor = null,
+    string? TraceId = null);

@@ -38,6 +38,9 @@ public sealed class ArchivedExecutionEntity : ExecutionRow
         OverTimeout = row.OverTimeout,
         ReportHash = row.ReportHash,
         CompletionHash = row.CompletionHash,
+        TraceId = row.TraceId,
+        SpanId = row.SpanId,
+        ParentExecutionId = row.ParentExecutionId,
         ArchivedAt = archivedAt,
     };
 }
@@ -81,4 +84,13 @@ public abstract class ExecutionRow
 
     /// <summary>SHA-256 of the canonical completion that finalised the row over HTTP, so its retry is answered, not refused.</summary>
     public string? CompletionHash { get; set; }
+
+    /// <summary>The OpenTelemetry trace of a run recorded from OTLP (32 lower-case hex digits).</summary>
+    public string? TraceId { get; set; }
+
+    /// <summary>The agent span the run was recorded from (16 lower-case hex digits).</summary>
+    public string? SpanId { get; set; }
+
+    /// <summary>The run of the nearest enclosing agent span, for a nested agent.</summary>
+    public Guid? ParentExecutionId { get; set; }
 }

@@ -4,6 +4,7 @@ using AgentLedger.Core.Common;
 using AgentLedger.Core.Executions;
 using AgentLedger.Core.Proposals;
 using AgentLedger.Core.Stats;
+using AgentLedger.Core.Traces;
 using AgentLedger.Storage.Entities;
 using AgentLedger.Storage.Rollups;
 using Microsoft.EntityFrameworkCore;
@@ -68,6 +69,60 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         await tx.CommitAsync(cancellationToken);
         _registered.TryAdd(start.AgentName, 0);
         return entity.ToModel();
+    }
+
+    public async Task<SpanBatchResult> RecordSpansAsync(IReadOnlyList<LedgerSpan> spans, DateTimeOffset now, DateTimeOffset orphansExpireBefore, CancellationToken cancellationToken)
+    {
+        using var writer = await gate.EnterAsync(cancellationToken);
+        await using var db = contexts.Create();
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var expireBefore = LedgerTime.Normalize(orphansExpireBefore);
+        var expired = await db.HeldSpans.Where(h => h.ReceivedAt < expireBefore).ExecuteDeleteAsync(cancellationToken);
+
+        // Each trace is resolved by one writer at a time (in a fixed order, so two batches cannot deadlock):
+        // a child and its agent span arriving concurrently on two nodes still meet.
+        var traces = spans.Select(s => s.TraceId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        foreach (var trace in traces)
+        {
+            await db.LockTraceAsync(trace, cancellationToken);
+        }
+        var held = await db.HeldSpans.AsNoTracking().Where(h => traces.Contains(h.TraceId)).ToListAsync(cancellationToken);
+        var assembly = new TraceAssembly(spans, held.Select(HeldSpans.ToModel));
+        var candidates = assembly.CandidateIds().ToList();
+        var recorded = (await db.Executions.AsNoTracking().Where(e => candidates.Contains(e.Id)).Select(e => e.Id).ToListAsync(cancellationToken)).ToHashSet();
+        var plan = assembly.Plan(recorded);
+
+        if (plan.Release.Count > 0)
+        {
+            var released = plan.Release.Select(k => $"{k.TraceId}:{k.SpanId}").ToList();
+            await db.HeldSpans.Where(h => traces.Contains(h.TraceId) && released.Contains(h.TraceId + ":" + h.SpanId)).ExecuteDeleteAsync(cancellationToken);
+        }
+        var receivedAt = LedgerTime.Normalize(now);
+        db.HeldSpans.AddRange(plan.Hold.Select(span => HeldSpans.ToEntity(span, receivedAt)));
+
+        // One agent's rollups at a time, in name order: concurrent batches lock agents in the same order.
+        var runs = new List<Execution>(plan.Runs.Count);
+        foreach (var (start, outcome) in plan.Runs.OrderBy(r => r.Start.AgentName, StringComparer.Ordinal).ThenBy(r => r.Start.StartedAt))
+        {
+            var entity = await NewRowAsync(db, start, cancellationToken);
+            await FinaliseAsync(db, entity, outcome, cancellationToken, insert: start);
+            runs.Add(entity.ToModel());
+        }
+        await db.SaveOrConflictAsync("A span of this batch was recorded by a concurrent request.", cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        foreach (var run in runs)
+        {
+            _registered.TryAdd(run.AgentName, 0);
+        }
+        return new SpanBatchResult(runs, plan.DuplicateSpans, plan.Hold.Count, plan.RefusedSpans, expired);
+    }
+
+    public async Task<int> ExpireHeldSpansAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        using var writer = await gate.EnterAsync(cancellationToken);
+        await using var db = contexts.Create();
+        var cutoff = LedgerTime.Normalize(before);
+        return await db.HeldSpans.Where(h => h.ReceivedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
     }
 
     public Task<IReadOnlyList<Guid>> AbandonRunningAsync(string node, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -237,6 +292,10 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         var cursor = Cursor.Decode(filter.Cursor);
         await using var db = contexts.Create();
         var query = db.Executions.AsNoTracking().Where(e => e.AgentName == agentName);
+        if (filter.TraceId is { } traceId)
+        {
+            query = query.Where(e => e.TraceId == traceId);
+        }
         if (filter.Status is { } status)
         {
             var wire = status.ToWire();
@@ -273,8 +332,8 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
             await db.EnsureAgentAsync(new AgentEntity
             {
                 Name = start.AgentName,
-                DisplayName = start.AgentName,
-                Description = "External agent, registered on its first reported run.",
+                DisplayName = start.DisplayName ?? start.AgentName,
+                Description = start.TraceId is null ? "External agent, registered on its first reported run." : "External agent, registered on its first run received as OpenTelemetry trace spans.",
                 Kind = AgentKind.External.ToWire(),
                 FirstSeenAt = LedgerTime.Normalize(start.StartedAt),
             }, cancellationToken);
@@ -291,6 +350,9 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
             HeartbeatAt = start.Node is not null || start.HeartbeatSeconds is not null ? LedgerTime.Normalize(start.StartedAt) : null,
             HeartbeatSeconds = start.HeartbeatSeconds,
             ReportHash = start.ReportHash,
+            TraceId = start.TraceId,
+            SpanId = start.SpanId,
+            ParentExecutionId = start.ParentExecutionId,
             Status = Running,
             Metadata = JsonColumns.Write(start.Metadata),
         };
