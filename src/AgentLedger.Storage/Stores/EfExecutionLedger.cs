@@ -100,14 +100,15 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         var receivedAt = LedgerTime.Normalize(now);
         db.HeldSpans.AddRange(plan.Hold.Select(span => HeldSpans.ToEntity(span, receivedAt)));
 
-        // One agent's rollups at a time, in name order: concurrent batches lock agents in the same order.
         var runs = new List<Execution>(plan.Runs.Count);
+        var rollups = new RollupBatch();
         foreach (var (start, outcome) in plan.Runs.OrderBy(r => r.Start.AgentName, StringComparer.Ordinal).ThenBy(r => r.Start.StartedAt))
         {
             var entity = await NewRowAsync(db, start, cancellationToken);
-            await FinaliseAsync(db, entity, outcome, cancellationToken, insert: start);
+            await FinaliseAsync(db, entity, outcome, cancellationToken, insert: start, rollups: rollups);
             runs.Add(entity.ToModel());
         }
+        await rollups.FlushAsync(db, cancellationToken);
         await db.SaveOrConflictAsync("A span of this batch was recorded by a concurrent request.", cancellationToken);
         await tx.CommitAsync(cancellationToken);
         foreach (var run in runs)
@@ -379,7 +380,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
     /// row when <paramref name="insert"/> is given (a run reported finished), else over the running row,
     /// which must still be running (<see cref="ConflictException"/> when another writer finalised it).
     /// </summary>
-    private static async Task FinaliseAsync(LedgerDbContext db, ExecutionEntity entity, ExecutionOutcome outcome, CancellationToken cancellationToken, bool measureDuration = true, ExecutionStart? insert = null)
+    private static async Task FinaliseAsync(LedgerDbContext db, ExecutionEntity entity, ExecutionOutcome outcome, CancellationToken cancellationToken, bool measureDuration = true, ExecutionStart? insert = null, RollupBatch? rollups = null)
     {
         var completedAt = LedgerTime.Normalize(outcome.CompletedAt);
         if (completedAt < entity.StartedAt)
@@ -411,7 +412,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
 
         var runDelta = new LedgerTotals();
         runDelta.AddExecution(outcome.Status, entity.DurationMs, entity.ProposalsCreated, entity.ResourcesProcessed, outcome.Metrics);
-        await RollupWriter.AddAsync(db, entity.AgentName, entity.StartedAt, runDelta, cancellationToken);
+        await AddRollupAsync(db, rollups, entity.AgentName, entity.StartedAt, runDelta, cancellationToken);
 
         if (proposals.Count == 0)
         {
@@ -439,6 +440,18 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         {
             proposalDelta.AddProposal(ProposalStatus.Pending);
         }
-        await RollupWriter.AddAsync(db, entity.AgentName, completedAt, proposalDelta, cancellationToken);
+        await AddRollupAsync(db, rollups, entity.AgentName, completedAt, proposalDelta, cancellationToken);
+    }
+
+    private static async Task AddRollupAsync(LedgerDbContext db, RollupBatch? rollups, string agentName, DateTimeOffset instant, LedgerTotals delta, CancellationToken cancellationToken)
+    {
+        if (rollups is null)
+        {
+            await RollupWriter.AddAsync(db, agentName, instant, delta, cancellationToken);
+        }
+        else
+        {
+            rollups.Add(agentName, instant, delta);
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using AgentLedger.Core.Traces;
 using AgentLedger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
@@ -143,6 +144,10 @@ public sealed class OtlpExporterTests : IDisposable
         var sums = stats["window"]!["metrics"]!;
         Assert.Equal((440d, 105d, 128d, 2d, 3d), ((double)sums["input_tokens"]!, (double)sums["output_tokens"]!, (double)sums["cache_read_input_tokens"]!, (double)sums["tool_calls"]!, (double)sums["model_calls"]!));
         Assert.Equal(1500, (double)stats["window"]!["duration_ms"]!["max"]!);
+        // The batch's rollups, written per agent and hour, agree with its raw rows.
+        var verify = await _host.Services.GetRequiredService<AgentLedger.Storage.Rollups.RollupVerifier>().VerifyAsync(CancellationToken.None);
+        Assert.True(verify.Ok, string.Join("; ", verify.Mismatches));
+        Assert.Equal(2, verify.ExecutionsRead);
     }
 
     [Fact]

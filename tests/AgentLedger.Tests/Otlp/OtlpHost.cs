@@ -27,6 +27,8 @@ public sealed class OtlpHost : IDisposable
 
     public TestDatabase Database { get; }
 
+    public IServiceProvider Services => _factory.Services;
+
     public Uri BaseAddress { get; }
 
     public Uri TracesEndpoint => new(BaseAddress, "otel/v1/traces");
