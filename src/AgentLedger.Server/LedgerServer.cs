@@ -13,6 +13,7 @@ using AgentLedger.Server.Telemetry;
 using AgentLedger.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
 
 namespace AgentLedger.Server;
@@ -85,6 +86,9 @@ public static class LedgerServer
         services.AddExceptionHandler<LedgerExceptionHandler>();
         services.AddLedgerHealthChecks();
         services.AddLedgerOpenApi();
+        services.Configure<Otlp.OtlpOptions>(configuration.GetSection(Otlp.OtlpOptions.Section));
+        services.TryAddSingleton<IAgentReportPolicy, KeyScopeReportPolicy>();
+        services.AddHostedService<Otlp.OrphanSweepService>();
         services.AddReportRateLimiting(section.GetSection("RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions());
         builder.AddLedgerTelemetry(node);
         if (string.Equals(options.LogFormat, "json", StringComparison.OrdinalIgnoreCase))
@@ -112,6 +116,7 @@ public static class LedgerServer
         // revalidate (ETag) so an upgrade never mixes old and new ES modules.
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache" });
+        app.UseOtlpOtherSignals();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -128,6 +133,7 @@ public static class LedgerServer
         app.MapCommonsApi();
         app.MapAlertsApi();
         app.MapKeysApi();
+        app.MapOtlpApi();
         return app;
     }
 

@@ -22,12 +22,19 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<LeaseEntity> Leases => Set<LeaseEntity>();
     public DbSet<ApiKeyEntity> ApiKeys => Set<ApiKeyEntity>();
     public DbSet<AuditEntity> Audit => Set<AuditEntity>();
+    public DbSet<HeldSpanEntity> HeldSpans => Set<HeldSpanEntity>();
 
     /// <summary>
     /// Called in a write transaction before an agent's rollups are changed. One SQLite file has one
     /// writer at a time already; engines with concurrent writers override it with a lock.
     /// </summary>
     public virtual Task LockAgentAsync(string agentName, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Called in a write transaction before a trace's held spans are read, so that two writers of one trace
+    /// (a child and its agent span in two batches) resolve it one after the other. One SQLite file has one writer.
+    /// </summary>
+    public virtual Task LockTraceAsync(string traceId, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
     /// Registers an agent unless it exists, as part of the caller's unit of work. A single SQLite
@@ -73,6 +80,10 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.ReportHash).HasMaxLength(64);
             e.Property(x => x.CompletionHash).HasMaxLength(64);
             e.Property(x => x.RequestedByKey).HasMaxLength(64);
+            e.Property(x => x.TraceId).HasMaxLength(32);
+            e.Property(x => x.SpanId).HasMaxLength(16);
+            // GET …/executions?trace_id= and the parent of a nested agent's run.
+            e.HasIndex(x => new { x.AgentName, x.TraceId });
         });
 
         modelBuilder.Entity<ProposalEntity>(e =>
@@ -133,6 +144,22 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.ReportHash).HasMaxLength(64);
             e.Property(x => x.CompletionHash).HasMaxLength(64);
             e.Property(x => x.RequestedByKey).HasMaxLength(64);
+            e.Property(x => x.TraceId).HasMaxLength(32);
+            e.Property(x => x.SpanId).HasMaxLength(16);
+        });
+
+        modelBuilder.Entity<HeldSpanEntity>(e =>
+        {
+            e.ToTable("otlp_held_spans");
+            e.HasKey(x => new { x.TraceId, x.SpanId });
+            // The orphan sweep: the oldest held spans first.
+            e.HasIndex(x => x.ReceivedAt);
+            e.Property(x => x.TraceId).HasMaxLength(32);
+            e.Property(x => x.SpanId).HasMaxLength(16);
+            e.Property(x => x.ParentSpanId).HasMaxLength(16);
+            e.Property(x => x.Role).HasMaxLength(16);
+            e.Property(x => x.Model).HasMaxLength(256);
+            e.Property(x => x.Provider).HasMaxLength(128);
         });
 
         modelBuilder.Entity<LedgerMetaEntity>(e =>

@@ -28,7 +28,10 @@ public sealed record Execution(
     bool OverTimeout = false,
     [property: JsonIgnore] string? ReportHash = null,
     [property: JsonIgnore] string? CompletionHash = null,
-    string? RequestedByKey = null)
+    string? RequestedByKey = null,
+    string? TraceId = null,
+    string? SpanId = null,
+    Guid? ParentExecutionId = null)
 {
     /// <summary>When an external run with a lease is abandoned unless it beats again: two missed beats after the last one (or the start).</summary>
     public DateTimeOffset? LeaseExpiresAt() =>
@@ -51,7 +54,11 @@ public sealed record ExecutionStart(
     int? HeartbeatSeconds = null,
     string? ReportHash = null,
     string? RequestedByKey = null,
-    Access.AuditEntry? Audit = null);
+    Access.AuditEntry? Audit = null,
+    string? TraceId = null,
+    string? SpanId = null,
+    Guid? ParentExecutionId = null,
+    string? DisplayName = null);
 
 /// <summary>How a run ended. <see cref="DurationMs"/> null means "completed_at - started_at".</summary>
 public sealed record ExecutionOutcome(
@@ -75,4 +82,5 @@ public sealed record ExecutionFilter(
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
     int Limit = 50,
-    string? Cursor = null);
+    string? Cursor = null,
+    string? TraceId = null);

@@ -17,6 +17,17 @@ public interface IExecutionLedger
     /// <summary>Records a run that already finished, in one transaction (external reports, back-fill).</summary>
     Task<Execution> RecordAsync(ExecutionStart start, ExecutionOutcome outcome, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records the agent runs a batch of trace spans completes, through the same write as <see cref="RecordAsync"/>,
+    /// all in one transaction: runs already recorded (their ids derive from their span) are skipped, children whose
+    /// agent span has not arrived are held durably and folded in when it does, and held spans older than
+    /// <paramref name="orphansExpireBefore"/> are dropped (counted in the result).
+    /// </summary>
+    Task<Traces.SpanBatchResult> RecordSpansAsync(IReadOnlyList<Traces.LedgerSpan> spans, DateTimeOffset now, DateTimeOffset orphansExpireBefore, CancellationToken cancellationToken);
+
+    /// <summary>Drops held spans received before <paramref name="before"/> whose agent span never came; returns how many.</summary>
+    Task<int> ExpireHeldSpansAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
     /// <summary>Marks the in-process runs of <paramref name="node"/> that are still <c>running</c> as abandoned.</summary>
     Task<IReadOnlyList<Guid>> AbandonRunningAsync(string node, DateTimeOffset now, CancellationToken cancellationToken);
 

@@ -27,6 +27,7 @@ public sealed class LedgerTelemetry : IDisposable
     private readonly Counter<long> _proposalsDecided;
     private readonly Counter<long> _alertsRaised;
     private readonly Counter<long> _alertDeliveries;
+    private readonly Counter<long> _orphanSpans;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastSuccess = new(StringComparer.Ordinal);
 
     public LedgerTelemetry(IMeterFactory meters)
@@ -40,6 +41,7 @@ public sealed class LedgerTelemetry : IDisposable
         _proposalsDecided = _meter.CreateCounter<long>("proposals_decided", description: "Proposals approved, rejected or expired.");
         _alertsRaised = _meter.CreateCounter<long>("alerts_raised", description: "Health changes alerted, by agent and new health.");
         _alertDeliveries = _meter.CreateCounter<long>("alert_deliveries", description: "Webhook attempts, by outcome: delivered, retrying, failed.");
+        _orphanSpans = _meter.CreateCounter<long>("otlp_orphan_spans", description: "Trace spans held for an agent span that never arrived, dropped after AgentLedger:Otlp:OrphanHours.");
         _meter.CreateObservableGauge("agent_last_success_timestamp_seconds", ObserveLastSuccess, unit: "s",
             description: "Unix time of each agent's newest successful run.");
     }
@@ -69,6 +71,12 @@ public sealed class LedgerTelemetry : IDisposable
         _alertsRaised.Add(1, new KeyValuePair<string, object?>("agent", agentName), new KeyValuePair<string, object?>("health", health));
 
     public void AlertDelivery(string outcome) => _alertDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void OrphanSpansDropped(long count)
+    {
+        // Always touched, so the counter is exported (at 0) before the first orphan expires.
+        _orphanSpans.Add(count);
+    }
 
     public void RunStarted(string agentName) => _active.Add(1, new KeyValuePair<string, object?>("agent", agentName));
 

@@ -14,6 +14,24 @@ public sealed class TelemetryExecutionLedger(IExecutionLedger inner, LedgerTelem
     public async Task<Execution> RecordAsync(ExecutionStart start, ExecutionOutcome outcome, CancellationToken cancellationToken) =>
         Counted(await inner.RecordAsync(start, outcome, cancellationToken));
 
+    public async Task<Traces.SpanBatchResult> RecordSpansAsync(IReadOnlyList<Traces.LedgerSpan> spans, DateTimeOffset now, DateTimeOffset orphansExpireBefore, CancellationToken cancellationToken)
+    {
+        var result = await inner.RecordSpansAsync(spans, now, orphansExpireBefore, cancellationToken);
+        foreach (var execution in result.Recorded)
+        {
+            Counted(execution);
+        }
+        telemetry.OrphanSpansDropped(result.ExpiredOrphans);
+        return result;
+    }
+
+    public async Task<int> ExpireHeldSpansAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        var dropped = await inner.ExpireHeldSpansAsync(before, cancellationToken);
+        telemetry.OrphanSpansDropped(dropped);
+        return dropped;
+    }
+
     public async Task<IReadOnlyList<Guid>> AbandonRunningAsync(string node, DateTimeOffset now, CancellationToken cancellationToken) =>
         await CountedAsync(await inner.AbandonRunningAsync(node, now, cancellationToken), cancellationToken);
 

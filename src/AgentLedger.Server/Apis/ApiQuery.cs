@@ -41,6 +41,14 @@ internal static class ApiQuery
         _ => throw ValidationException.For(name, $"must be one of {string.Join(", ", WireNames<T>.All)}"),
     };
 
+    /// <summary>A W3C trace id: 32 hex digits in either case, compared in lower case as the ledger stores it.</summary>
+    public static string? TraceId(string? text, string name) => text switch
+    {
+        null or "" => null,
+        { Length: 32 } when text.All(char.IsAsciiHexDigit) => text.ToLowerInvariant(),
+        _ => throw ValidationException.For(name, "must be a trace id of 32 hexadecimal digits"),
+    };
+
     /// <summary>Every <c>/api/agents/{name}/…</c> route answers 404 for an unknown (or impossible) name.</summary>
     public static async Task<AgentInfo> RequireAgentAsync(this IAgentDirectory directory, string name, CancellationToken cancellationToken) =>
         (AgentNames.IsValid(name) ? await directory.FindAsync(name, cancellationToken) : null)

@@ -15,7 +15,7 @@ public static class ExecutionsApi
     {
         var api = app.MapGroup("/api").Access(AccessLevel.Read).WithTags("Executions").Problems(StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/agents/{name}/executions", ListExecutions)
-            .WithSummary("An agent's executions, newest first, with cursor paging.").Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+            .WithSummary("An agent's executions, newest first, with cursor paging; trace_id keeps the runs recorded from one OpenTelemetry trace.").Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         api.MapGet("/executions/{id:guid}", GetExecution).WithSummary("One execution.").Problems(StatusCodes.Status404NotFound);
         api.MapPost("/executions", ReportExecution).Reporting().Accepts<ReportExecutionRequest>("application/json")
             .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType)
@@ -31,6 +31,7 @@ public static class ExecutionsApi
 
     public static async Task<Ok<Page<Execution>>> ListExecutions(
         string name, string? status, string? from, string? to, int? limit, string? cursor,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "trace_id")] string? traceId,
         IAgentDirectory directory, IExecutionLedger ledger, CancellationToken cancellationToken)
     {
         await directory.RequireAgentAsync(name, cancellationToken);
@@ -39,7 +40,8 @@ public static class ExecutionsApi
             ApiQuery.Time(from, "from"),
             ApiQuery.Time(to, "to"),
             ApiQuery.Limit(limit),
-            cursor);
+            cursor,
+            ApiQuery.TraceId(traceId, "trace_id"));
         return TypedResults.Ok(await ledger.ListAsync(name, filter, cancellationToken));
     }
 

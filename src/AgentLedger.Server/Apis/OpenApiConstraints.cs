@@ -208,6 +208,10 @@ internal static class OpenApiConstraints
             case "status" when path.EndsWith("/executions", StringComparison.Ordinal):
                 schema.Enum = [.. WireNames<ExecutionStatus>.All.Select(v => (JsonNode)v)];
                 break;
+            case "trace_id":
+                schema.Pattern = "^[0-9a-fA-F]{32}$";
+                parameter.Description = "Only the runs recorded from this OpenTelemetry trace (32 hex digits, either case).";
+                break;
             case "from" or "to":
                 schema.Format = "date-time";
                 break;

@@ -117,6 +117,7 @@ public static class OpenApiSetup
         ["Commons"] = "The community data the built-in agents read.",
         ["Alerts"] = "Health changes of agents, and their webhook deliveries.",
         ["Health"] = "Liveness and readiness probes (plain text).",
+        ["OpenTelemetry"] = "OTLP/HTTP trace ingestion: agent spans of any framework become runs.",
     };
 
     private static readonly Dictionary<Type, string> Examples = new()

@@ -107,16 +107,23 @@ public static class AccessPolicies
     /// </summary>
     public static void RequireAgent(this HttpContext http, string agentName)
     {
-        var user = http.User;
+        if (AgentRefusal(http.User, agentName) is { } refusal)
+        {
+            throw new ForbiddenException(refusal);
+        }
+    }
+
+    /// <summary>Null when <paramref name="user"/> may write for <paramref name="agentName"/>; else why not.</summary>
+    public static string? AgentRefusal(ClaimsPrincipal user, string agentName)
+    {
         if (!user.IsInRole(KeyRole.Report.ToWire()) || user.IsInRole(KeyRole.Admin.ToWire()))
         {
-            return;
+            return null;
         }
         var patterns = user.FindAll(ApiKeyAuthenticationHandler.AgentClaim).Select(c => c.Value).ToList();
-        if (!AgentPatterns.Matches(patterns, agentName))
-        {
-            throw new ForbiddenException($"This report key may report only for agents matching {string.Join(", ", patterns.Select(p => $"'{p}'"))}, not '{agentName}'; nothing was recorded.");
-        }
+        return AgentPatterns.Matches(patterns, agentName)
+            ? null
+            : $"This report key may report only for agents matching {string.Join(", ", patterns.Select(p => $"'{p}'"))}, not '{agentName}'; nothing was recorded.";
     }
 }
 

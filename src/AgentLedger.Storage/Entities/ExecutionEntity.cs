@@ -39,6 +39,9 @@ public sealed class ArchivedExecutionEntity : ExecutionRow
         ReportHash = row.ReportHash,
         CompletionHash = row.CompletionHash,
         RequestedByKey = row.RequestedByKey,
+        TraceId = row.TraceId,
+        SpanId = row.SpanId,
+        ParentExecutionId = row.ParentExecutionId,
         ArchivedAt = archivedAt,
     };
 }
@@ -85,4 +88,13 @@ public abstract class ExecutionRow
 
     /// <summary>The name of the key whose <c>POST …/run</c> started the run; null for scheduled and reported runs.</summary>
     public string? RequestedByKey { get; set; }
+
+    /// <summary>The OpenTelemetry trace of a run recorded from OTLP (32 lower-case hex digits).</summary>
+    public string? TraceId { get; set; }
+
+    /// <summary>The agent span the run was recorded from (16 lower-case hex digits).</summary>
+    public string? SpanId { get; set; }
+
+    /// <summary>The run of the nearest enclosing agent span, for a nested agent.</summary>
+    public Guid? ParentExecutionId { get; set; }
 }

@@ -15,6 +15,10 @@ public sealed class PostgresLedgerDbContext(DbContextOptions<PostgresLedgerDbCon
     public override async Task LockAgentAsync(string agentName, CancellationToken cancellationToken) =>
         await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({agentName}))", cancellationToken);
 
+    // The two-key form keeps trace locks apart from the one-key agent locks above.
+    public override async Task LockTraceAsync(string traceId, CancellationToken cancellationToken) =>
+        await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(7, hashtext({traceId}))", cancellationToken);
+
     /// <summary>The archive is partitioned by month; a month's partition is created on first use.</summary>
     public override async Task PrepareArchiveAsync(IEnumerable<DateTimeOffset> startedAt, CancellationToken cancellationToken)
     {

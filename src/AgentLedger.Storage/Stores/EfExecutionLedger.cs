@@ -4,6 +4,7 @@ using AgentLedger.Core.Common;
 using AgentLedger.Core.Executions;
 using AgentLedger.Core.Proposals;
 using AgentLedger.Core.Stats;
+using AgentLedger.Core.Traces;
 using AgentLedger.Storage.Entities;
 using AgentLedger.Storage.Rollups;
 using Microsoft.EntityFrameworkCore;
@@ -72,6 +73,61 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         await tx.CommitAsync(cancellationToken);
         _registered.TryAdd(start.AgentName, 0);
         return entity.ToModel();
+    }
+
+    public async Task<SpanBatchResult> RecordSpansAsync(IReadOnlyList<LedgerSpan> spans, DateTimeOffset now, DateTimeOffset orphansExpireBefore, CancellationToken cancellationToken)
+    {
+        using var writer = await gate.EnterAsync(cancellationToken);
+        await using var db = contexts.Create();
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var expireBefore = LedgerTime.Normalize(orphansExpireBefore);
+        var expired = await db.HeldSpans.Where(h => h.ReceivedAt < expireBefore).ExecuteDeleteAsync(cancellationToken);
+
+        // Each trace is resolved by one writer at a time (in a fixed order, so two batches cannot deadlock):
+        // a child and its agent span arriving concurrently on two nodes still meet.
+        var traces = spans.Select(s => s.TraceId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        foreach (var trace in traces)
+        {
+            await db.LockTraceAsync(trace, cancellationToken);
+        }
+        var held = await db.HeldSpans.AsNoTracking().Where(h => traces.Contains(h.TraceId)).ToListAsync(cancellationToken);
+        var assembly = new TraceAssembly(spans, held.Select(HeldSpans.ToModel));
+        var candidates = assembly.CandidateIds().ToList();
+        var recorded = (await db.Executions.AsNoTracking().Where(e => candidates.Contains(e.Id)).Select(e => e.Id).ToListAsync(cancellationToken)).ToHashSet();
+        var plan = assembly.Plan(recorded);
+
+        if (plan.Release.Count > 0)
+        {
+            var released = plan.Release.Select(k => $"{k.TraceId}:{k.SpanId}").ToList();
+            await db.HeldSpans.Where(h => traces.Contains(h.TraceId) && released.Contains(h.TraceId + ":" + h.SpanId)).ExecuteDeleteAsync(cancellationToken);
+        }
+        var receivedAt = LedgerTime.Normalize(now);
+        db.HeldSpans.AddRange(plan.Hold.Select(span => HeldSpans.ToEntity(span, receivedAt)));
+
+        var runs = new List<Execution>(plan.Runs.Count);
+        var rollups = new RollupBatch();
+        foreach (var (start, outcome) in plan.Runs.OrderBy(r => r.Start.AgentName, StringComparer.Ordinal).ThenBy(r => r.Start.StartedAt))
+        {
+            var entity = await NewRowAsync(db, start, cancellationToken);
+            await FinaliseAsync(db, entity, outcome, cancellationToken, insert: start, rollups: rollups);
+            runs.Add(entity.ToModel());
+        }
+        await rollups.FlushAsync(db, cancellationToken);
+        await db.SaveOrConflictAsync("A span of this batch was recorded by a concurrent request.", cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        foreach (var run in runs)
+        {
+            _registered.TryAdd(run.AgentName, 0);
+        }
+        return new SpanBatchResult(runs, plan.DuplicateSpans, plan.Hold.Count, plan.RefusedSpans, expired);
+    }
+
+    public async Task<int> ExpireHeldSpansAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        using var writer = await gate.EnterAsync(cancellationToken);
+        await using var db = contexts.Create();
+        var cutoff = LedgerTime.Normalize(before);
+        return await db.HeldSpans.Where(h => h.ReceivedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
     }
 
     public Task<IReadOnlyList<Guid>> AbandonRunningAsync(string node, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -241,6 +297,10 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         var cursor = Cursor.Decode(filter.Cursor);
         await using var db = contexts.Create();
         var query = db.Executions.AsNoTracking().Where(e => e.AgentName == agentName);
+        if (filter.TraceId is { } traceId)
+        {
+            query = query.Where(e => e.TraceId == traceId);
+        }
         if (filter.Status is { } status)
         {
             var wire = status.ToWire();
@@ -277,8 +337,8 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
             await db.EnsureAgentAsync(new AgentEntity
             {
                 Name = start.AgentName,
-                DisplayName = start.AgentName,
-                Description = "External agent, registered on its first reported run.",
+                DisplayName = start.DisplayName ?? start.AgentName,
+                Description = start.TraceId is null ? "External agent, registered on its first reported run." : "External agent, registered on its first run received as OpenTelemetry trace spans.",
                 Kind = AgentKind.External.ToWire(),
                 FirstSeenAt = LedgerTime.Normalize(start.StartedAt),
             }, cancellationToken);
@@ -296,6 +356,9 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
             HeartbeatSeconds = start.HeartbeatSeconds,
             ReportHash = start.ReportHash,
             RequestedByKey = start.RequestedByKey,
+            TraceId = start.TraceId,
+            SpanId = start.SpanId,
+            ParentExecutionId = start.ParentExecutionId,
             Status = Running,
             Metadata = JsonColumns.Write(start.Metadata),
         };
@@ -322,7 +385,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
     /// row when <paramref name="insert"/> is given (a run reported finished), else over the running row,
     /// which must still be running (<see cref="ConflictException"/> when another writer finalised it).
     /// </summary>
-    private static async Task FinaliseAsync(LedgerDbContext db, ExecutionEntity entity, ExecutionOutcome outcome, CancellationToken cancellationToken, bool measureDuration = true, ExecutionStart? insert = null)
+    private static async Task FinaliseAsync(LedgerDbContext db, ExecutionEntity entity, ExecutionOutcome outcome, CancellationToken cancellationToken, bool measureDuration = true, ExecutionStart? insert = null, RollupBatch? rollups = null)
     {
         var completedAt = LedgerTime.Normalize(outcome.CompletedAt);
         if (completedAt < entity.StartedAt)
@@ -354,7 +417,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
 
         var runDelta = new LedgerTotals();
         runDelta.AddExecution(outcome.Status, entity.DurationMs, entity.ProposalsCreated, entity.ResourcesProcessed, outcome.Metrics);
-        await RollupWriter.AddAsync(db, entity.AgentName, entity.StartedAt, runDelta, cancellationToken);
+        await AddRollupAsync(db, rollups, entity.AgentName, entity.StartedAt, runDelta, cancellationToken);
 
         if (proposals.Count == 0)
         {
@@ -382,6 +445,18 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         {
             proposalDelta.AddProposal(ProposalStatus.Pending);
         }
-        await RollupWriter.AddAsync(db, entity.AgentName, completedAt, proposalDelta, cancellationToken);
+        await AddRollupAsync(db, rollups, entity.AgentName, completedAt, proposalDelta, cancellationToken);
+    }
+
+    private static async Task AddRollupAsync(LedgerDbContext db, RollupBatch? rollups, string agentName, DateTimeOffset instant, LedgerTotals delta, CancellationToken cancellationToken)
+    {
+        if (rollups is null)
+        {
+            await RollupWriter.AddAsync(db, agentName, instant, delta, cancellationToken);
+        }
+        else
+        {
+            rollups.Add(agentName, instant, delta);
+        }
     }
 }

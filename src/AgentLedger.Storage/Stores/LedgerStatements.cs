@@ -18,12 +18,12 @@ internal static class LedgerStatements
 {
     private const string ExecutionColumns =
         "id, agent_name, trigger, scheduled_for, node, started_at, completed_at, duration_ms, status, error_type, error_message, " +
-        "proposals_created, resources_processed, metrics, metadata, cpu_ms, allocated_bytes, heartbeat_at, heartbeat_seconds, over_timeout, report_hash, completion_hash, requested_by_key";
+        "proposals_created, resources_processed, metrics, metadata, cpu_ms, allocated_bytes, heartbeat_at, heartbeat_seconds, over_timeout, report_hash, completion_hash, requested_by_key, trace_id, span_id, parent_execution_id";
 
     private const string InsertExecutionSql =
         $"INSERT INTO agent_executions ({ExecutionColumns}) VALUES (@id, @agent_name, @trigger, @scheduled_for, @node, @started_at, @completed_at, " +
         "@duration_ms, @status, @error_type, @error_message, @proposals_created, @resources_processed, @metrics, @metadata, @cpu_ms, @allocated_bytes, @heartbeat_at, " +
-        "@heartbeat_seconds, @over_timeout, @report_hash, @completion_hash, @requested_by_key) RETURNING seq";
+        "@heartbeat_seconds, @over_timeout, @report_hash, @completion_hash, @requested_by_key, @trace_id, @span_id, @parent_execution_id) RETURNING seq";
 
     // The status in the WHERE is the concurrency check: of two finalisations of one run, one changes a row.
     private const string FinaliseExecutionSql =
@@ -64,6 +64,9 @@ internal static class LedgerStatements
         Add(command, "heartbeat_seconds", row.HeartbeatSeconds);
         Add(command, "report_hash", row.ReportHash);
         Add(command, "requested_by_key", row.RequestedByKey);
+        Add(command, "trace_id", row.TraceId);
+        Add(command, "span_id", row.SpanId);
+        Add(command, "parent_execution_id", row.ParentExecutionId is { } parent ? db.DbId(parent) : null);
         AddOutcome(db, command, row);
         row.Seq = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }

@@ -14,7 +14,7 @@ internal static class Mapping
             e.Id, e.AgentName, trigger, e.ScheduledFor, e.Node, e.StartedAt, e.CompletedAt, e.DurationMs, status,
             e.ErrorType, e.ErrorMessage, e.ProposalsCreated, e.ResourcesProcessed,
             JsonColumns.ReadMetrics(e.Metrics), JsonColumns.ReadElement(e.Metadata), e.CpuMs, e.AllocatedBytes,
-            e.HeartbeatSeconds, e.HeartbeatAt, e.OverTimeout, e.ReportHash, e.CompletionHash, e.RequestedByKey);
+            e.HeartbeatSeconds, e.HeartbeatAt, e.OverTimeout, e.ReportHash, e.CompletionHash, e.RequestedByKey, e.TraceId, e.SpanId, e.ParentExecutionId);
     }
 
     public static Proposal ToModel(this ProposalEntity p)

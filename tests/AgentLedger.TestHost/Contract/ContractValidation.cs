@@ -86,7 +86,8 @@ public static class ContractValidation
         await context.Response.WriteAsync(report, context.RequestAborted);
     }
 
-    // The API, health and metrics answer by the document; the dashboard's files, /docs and /openapi are not operations.
+    // The API, health, metrics and OTLP answer by the document; the dashboard's files, /docs and /openapi are not operations.
     private static bool IsApi(string path) =>
-        path.StartsWith("/api/", StringComparison.Ordinal) || path == "/api" || path.StartsWith("/health/", StringComparison.Ordinal) || path == "/metrics";
+        path.StartsWith("/api/", StringComparison.Ordinal) || path == "/api" || path.StartsWith("/health/", StringComparison.Ordinal) || path == "/metrics"
+        || path.StartsWith("/otel/", StringComparison.Ordinal);
 }

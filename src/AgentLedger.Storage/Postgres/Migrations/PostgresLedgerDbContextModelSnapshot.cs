@@ -340,6 +340,10 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .HasDefaultValue(false)
                         .HasColumnName("over_timeout");
 
+                    b.Property<Guid?>("ParentExecutionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("parent_execution_id");
+
                     b.Property<int>("ProposalsCreated")
                         .HasColumnType("integer")
                         .HasColumnName("proposals_created");
@@ -362,11 +366,21 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("scheduled_for");
 
+                    b.Property<string>("SpanId")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("span_id");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("status");
+
+                    b.Property<string>("TraceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("trace_id");
 
                     b.Property<string>("Trigger")
                         .IsRequired()
@@ -538,6 +552,10 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .HasDefaultValue(false)
                         .HasColumnName("over_timeout");
 
+                    b.Property<Guid?>("ParentExecutionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("parent_execution_id");
+
                     b.Property<int>("ProposalsCreated")
                         .HasColumnType("integer")
                         .HasColumnName("proposals_created");
@@ -560,6 +578,11 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("scheduled_for");
 
+                    b.Property<string>("SpanId")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("span_id");
+
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
@@ -570,6 +593,11 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("status");
+
+                    b.Property<string>("TraceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("trace_id");
 
                     b.Property<string>("Trigger")
                         .IsRequired()
@@ -592,10 +620,63 @@ namespace AgentLedger.Storage.Postgres.Migrations
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_agent_executions_agent_name_started_at");
 
+                    b.HasIndex("AgentName", "TraceId")
+                        .HasDatabaseName("ix_agent_executions_agent_name_trace_id");
+
                     b.HasIndex("AgentName", "Status", "StartedAt")
                         .HasDatabaseName("ix_agent_executions_agent_name_status_started_at");
 
                     b.ToTable("agent_executions", (string)null);
+                });
+
+            modelBuilder.Entity("AgentLedger.Storage.Entities.HeldSpanEntity", b =>
+                {
+                    b.Property<string>("TraceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("trace_id");
+
+                    b.Property<string>("SpanId")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("span_id");
+
+                    b.Property<string>("Figures")
+                        .HasColumnType("text")
+                        .HasColumnName("figures");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("model");
+
+                    b.Property<string>("ParentSpanId")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("parent_span_id");
+
+                    b.Property<string>("Provider")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("provider");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("role");
+
+                    b.HasKey("TraceId", "SpanId")
+                        .HasName("pk_otlp_held_spans");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_otlp_held_spans_received_at");
+
+                    b.ToTable("otlp_held_spans", (string)null);
                 });
 
             modelBuilder.Entity("AgentLedger.Storage.Entities.LeaseEntity", b =>

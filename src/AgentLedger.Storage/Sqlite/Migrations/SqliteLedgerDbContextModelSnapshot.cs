@@ -331,6 +331,10 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasDefaultValue(false)
                         .HasColumnName("over_timeout");
 
+                    b.Property<Guid?>("ParentExecutionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parent_execution_id");
+
                     b.Property<int>("ProposalsCreated")
                         .HasColumnType("INTEGER")
                         .HasColumnName("proposals_created");
@@ -353,11 +357,21 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("scheduled_for");
 
+                    b.Property<string>("SpanId")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("span_id");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasColumnName("status");
+
+                    b.Property<string>("TraceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trace_id");
 
                     b.Property<string>("Trigger")
                         .IsRequired()
@@ -525,6 +539,10 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasDefaultValue(false)
                         .HasColumnName("over_timeout");
 
+                    b.Property<Guid?>("ParentExecutionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parent_execution_id");
+
                     b.Property<int>("ProposalsCreated")
                         .HasColumnType("INTEGER")
                         .HasColumnName("proposals_created");
@@ -547,6 +565,11 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("scheduled_for");
 
+                    b.Property<string>("SpanId")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("span_id");
+
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("started_at");
@@ -557,6 +580,11 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasColumnName("status");
+
+                    b.Property<string>("TraceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trace_id");
 
                     b.Property<string>("Trigger")
                         .IsRequired()
@@ -579,10 +607,63 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_agent_executions_agent_name_started_at");
 
+                    b.HasIndex("AgentName", "TraceId")
+                        .HasDatabaseName("ix_agent_executions_agent_name_trace_id");
+
                     b.HasIndex("AgentName", "Status", "StartedAt")
                         .HasDatabaseName("ix_agent_executions_agent_name_status_started_at");
 
                     b.ToTable("agent_executions", (string)null);
+                });
+
+            modelBuilder.Entity("AgentLedger.Storage.Entities.HeldSpanEntity", b =>
+                {
+                    b.Property<string>("TraceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trace_id");
+
+                    b.Property<string>("SpanId")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("span_id");
+
+                    b.Property<string>("Figures")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("figures");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<string>("ParentSpanId")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parent_span_id");
+
+                    b.Property<string>("Provider")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provider");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role");
+
+                    b.HasKey("TraceId", "SpanId")
+                        .HasName("pk_otlp_held_spans");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_otlp_held_spans_received_at");
+
+                    b.ToTable("otlp_held_spans", (string)null);
                 });
 
             modelBuilder.Entity("AgentLedger.Storage.Entities.LeaseEntity", b =>

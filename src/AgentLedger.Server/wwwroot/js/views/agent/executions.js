@@ -1,7 +1,7 @@
 // The agent's executions: filter, pages, details.
 import { get } from '../../api.js';
 import {
-  DASH, enc, fmtBytes, fmtCount, fmtDateTime, fmtDuration, fmtSeconds, h, prettyJson, reconcile, replace, timeEl,
+  DASH, enc, fmtAmount, fmtBytes, fmtCount, fmtDateTime, fmtDuration, fmtSeconds, h, prettyJson, reconcile, replace, timeEl,
 } from '../../dom.js';
 import { badge, problemElement } from '../../ui.js';
 
@@ -163,6 +163,33 @@ function executionRow(initial) {
   return { tr, details, update };
 }
 
+/**
+ * What an AI agent's run used, from its metrics and metadata as OTLP ingestion (or a reporter using the same
+ * names) records them: the model, tokens, cost, model and tool calls, and the OpenTelemetry trace it came from.
+ * Only what the run has is listed; a run without any of it has no such block.
+ */
+function modelAndTrace(e) {
+  const m = e.metrics ?? {};
+  const md = e.metadata !== null && typeof e.metadata === 'object' && !Array.isArray(e.metadata) ? e.metadata : {};
+  const text = v => (typeof v === 'string' && v ? v : null);
+  const figure = v => (typeof v === 'number' ? fmtCount(v) : null);
+  const code = v => (v ? h('code', { text: v }) : null);
+  return [
+    ['model', 'Model', text(md.model)],
+    ['provider', 'Provider', text(md.provider)],
+    ['input_tokens', 'Input tokens', figure(m.input_tokens)],
+    ['output_tokens', 'Output tokens', figure(m.output_tokens)],
+    ['cache_read_input_tokens', 'Cached input tokens', figure(m.cache_read_input_tokens)],
+    ['cost', 'Cost', typeof m.cost === 'number' ? fmtAmount(m.cost) : null],
+    ['model_calls', 'Model calls', figure(m.model_calls)],
+    ['tool_calls', 'Tool calls', figure(m.tool_calls)],
+    ['conversation_id', 'Conversation', code(text(md.conversation_id))],
+    ['trace_id', 'Trace id', code(e.trace_id)],
+    ['span_id', 'Span id', code(e.span_id)],
+    ['parent_execution_id', 'Parent run', code(e.parent_execution_id)],
+  ].filter(([, , v]) => v !== null);
+}
+
 /** An open run; an external one holding a lease also says how long ago it last beat (its lease lapses at twice its heartbeat). */
 function runningText(e) {
   if (!e.heartbeat_seconds || !e.last_heartbeat_at) {
@@ -189,6 +216,7 @@ async function renderDetails(content, e) {
     ['Proposals created', fmtCount(e.proposals_created)],
   ];
   const metrics = Object.entries(e.metrics ?? {});
+  const model = modelAndTrace(e);
   const proposals = h('div', { class: 'exec-proposals' }, h('p', { class: 'muted', text: 'Loading proposals…' }));
   replace(content,
     h('dl', { class: 'kv' }, pairs.map(([k, v]) => [h('dt', { text: k }), h('dd', {}, v)])),
@@ -196,6 +224,10 @@ async function renderDetails(content, e) {
       ? h('div', { class: 'detail-block' }, h('h4', { text: 'Error' }),
         e.error_type ? h('p', {}, h('code', { text: e.error_type })) : null,
         h('pre', { class: 'error-message', text: e.error_message ?? '' }))
+      : null,
+    model.length
+      ? h('div', { class: 'detail-block model-block' }, h('h4', { text: 'Model and trace' }),
+        h('dl', { class: 'kv' }, model.map(([field, k, v]) => [h('dt', { text: k }), h('dd', { dataset: { field } }, v)])))
       : null,
     h('div', { class: 'detail-grid' },
       h('div', { class: 'detail-block' }, h('h4', { text: 'Metrics' }),
