@@ -80,8 +80,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         using var writer = await gate.EnterAsync(cancellationToken);
         await using var db = contexts.Create();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var expireBefore = LedgerTime.Normalize(orphansExpireBefore);
-        var expired = await db.HeldSpans.Where(h => h.ReceivedAt < expireBefore).ExecuteDeleteAsync(cancellationToken);
+        var expired = await DeleteExpiredHeldSpansAsync(db, orphansExpireBefore, cancellationToken);
 
         // Each trace is resolved by one writer at a time (in a fixed order, so two batches cannot deadlock):
         // a child and its agent span arriving concurrently on two nodes still meet.
@@ -126,8 +125,14 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
     {
         using var writer = await gate.EnterAsync(cancellationToken);
         await using var db = contexts.Create();
+        return await DeleteExpiredHeldSpansAsync(db, before, cancellationToken);
+    }
+
+    /// <summary>Drops held spans received before <paramref name="before"/>: their agent span never came within OrphanHours.</summary>
+    private static Task<int> DeleteExpiredHeldSpansAsync(LedgerDbContext db, DateTimeOffset before, CancellationToken cancellationToken)
+    {
         var cutoff = LedgerTime.Normalize(before);
-        return await db.HeldSpans.Where(h => h.ReceivedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        return db.HeldSpans.Where(h => h.ReceivedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
     }
 
     public Task<IReadOnlyList<Guid>> AbandonRunningAsync(string node, DateTimeOffset now, CancellationToken cancellationToken) =>
