@@ -5,6 +5,12 @@ using Microsoft.AspNetCore.Hosting;
 
 namespace AgentLedger.Tests.Operations;
 
+/// <summary>
+/// OpenTelemetry's MeterProvider listens to every meter named "AgentLedger" in the process, not only
+/// its own host's, so a test that asserts exact counts on /metrics must not share the process with
+/// hosts of other tests recording runs: this class runs alone, after the parallel ones.
+/// </summary>
+[Collection(MetricsCollection.Name)]
 public sealed class TelemetryTests : IDisposable
 {
     private readonly TestDatabase _db = new();
@@ -131,4 +137,10 @@ public sealed class TelemetryTests : IDisposable
         Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
         Assert.Equal(_db.Scalar("SELECT COUNT(*) FROM agent_executions"), statuses.Count(s => s == HttpStatusCode.Created));
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "Metrics";
 }
