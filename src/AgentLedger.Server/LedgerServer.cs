@@ -150,7 +150,10 @@ public static class LedgerServer
         }
         catch (SchemaBehindException)
         {
-            return SchemaBehindException.ExitCode;   // logged, with what to do, where it was found
+            // Logged, with what to do, where it was found. The console logger writes from a queue:
+            // disposing the host flushes it, so the line is not lost with the process.
+            await app.DisposeAsync();
+            return SchemaBehindException.ExitCode;
         }
         await app.RunAsync();
         return 0;
