@@ -22,9 +22,9 @@ public static class AgentHealth
 
     /// <summary>Judges an agent from what the ledger holds: its stored settings, newest runs and the runs still open.</summary>
     public static HealthVerdict Judge(StoredSettings stored, DateTimeOffset firstSeen, LatestRuns? latest, IReadOnlyDictionary<string, DateTimeOffset> oldestRunning, DateTimeOffset now) =>
-        Judge(stored.Settings, latest, oldestRunning.TryGetValue(stored.AgentName, out var oldest) ? oldest : null, stored.EnabledSince ?? firstSeen, now);
+        Judge(stored.Settings, latest, oldestRunning.TryGetValue(stored.AgentName, out var oldest) ? oldest : null, stored.ScheduledSince ?? firstSeen, now);
 
-    public static HealthVerdict Judge(AgentSettings settings, LatestRuns? latest, DateTimeOffset? oldestRunning, DateTimeOffset enabledSince, DateTimeOffset now)
+    public static HealthVerdict Judge(AgentSettings settings, LatestRuns? latest, DateTimeOffset? oldestRunning, DateTimeOffset scheduledSince, DateTimeOffset now)
     {
         if (!settings.Enabled)
         {
@@ -44,12 +44,12 @@ public static class AgentHealth
         if (settings.IntervalSeconds is { } seconds)
         {
             var interval = TimeSpan.FromSeconds(seconds);
-            if (latest?.Last is null && now - enabledSince > 2 * interval)
+            if (latest?.Last is null && now - scheduledSince > 2 * interval)
             {
-                return new("stale", $"No run at all in {Span(now - enabledSince)}, more than twice its {Span(interval)} interval.");
+                return new("stale", $"No run at all in {Span(now - scheduledSince)}, more than twice its {Span(interval)} interval.");
             }
             var k = Number(settings.Config, StaleAfterKey) ?? DefaultStaleAfterIntervals;
-            var since = latest?.LastSuccessAt ?? enabledSince;
+            var since = latest?.LastSuccessAt ?? scheduledSince;
             if (latest?.Last is not null && now - since > k * interval)
             {
                 return new("stale", latest.LastSuccessAt is null

@@ -4,19 +4,19 @@ namespace AgentLedger.Core.Scheduling;
 
 /// <summary>
 /// When an agent is due. Slots are anchored on the last scheduled run (next = last + interval), so a
-/// restart does not reset the clock; an agent that never ran (or was just switched back on) is first
-/// due one interval after it was first seen enabled.
+/// restart does not reset the clock; an agent that never ran (or was just switched back on, or given a
+/// new interval) is first due one interval after that schedule began.
 /// </summary>
 public static class Schedule
 {
     /// <summary>The next slot, or null when the agent is not scheduled (disabled, or no interval).</summary>
-    public static DateTimeOffset? NextRun(AgentSettings settings, DateTimeOffset? lastScheduledFor, DateTimeOffset enabledSince)
+    public static DateTimeOffset? NextRun(AgentSettings settings, DateTimeOffset? lastScheduledFor, DateTimeOffset scheduledSince)
     {
         if (!settings.Enabled || settings.IntervalSeconds is not { } seconds)
         {
             return null;
         }
-        var anchor = lastScheduledFor is { } last && last > enabledSince ? last : enabledSince;
+        var anchor = lastScheduledFor is { } last && last > scheduledSince ? last : scheduledSince;
         return anchor + TimeSpan.FromSeconds(seconds);
     }
 

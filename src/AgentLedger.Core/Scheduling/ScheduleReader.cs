@@ -32,7 +32,7 @@ public sealed class ScheduleReader(IAgentDirectory directory, SettingsService se
             agent =>
             {
                 var stored = effective[agent.Name];
-                var next = Schedule.NextRun(stored.Settings, lastScheduled.TryGetValue(agent.Name, out var last) ? last : null, stored.EnabledSince ?? agent.FirstSeenAt);
+                var next = Schedule.NextRun(stored.Settings, lastScheduled.TryGetValue(agent.Name, out var last) ? last : null, stored.ScheduledSince ?? agent.FirstSeenAt);
                 return new ScheduledAgent(agent.Name, stored.Settings, next);
             });
     }

@@ -23,7 +23,7 @@ public sealed record StoredSettings(
     int Version,
     DateTimeOffset? UpdatedAt,
     string? UpdatedBy,
-    DateTimeOffset? EnabledSince,
+    DateTimeOffset? ScheduledSince,
     string? UpdatedByKey = null);
 
 /// <summary>A partial update; a null member leaves that value as it is.</summary>

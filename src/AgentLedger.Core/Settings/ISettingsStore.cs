@@ -8,10 +8,10 @@ public interface ISettingsStore
 
     /// <summary>
     /// Saves new settings, moving the previous version (if any) to the history, in one transaction.
-    /// <paramref name="enabledSince"/> is kept with them (null: enabled since the agent was first seen, or disabled).
+    /// <paramref name="scheduledSince"/> is kept with them (null: scheduled as it is since the agent was first seen, or disabled).
     /// <paramref name="audit"/> (if any) is written in the same transaction.
     /// </summary>
-    Task<StoredSettings> SaveAsync(string agentName, AgentSettings settings, DateTimeOffset? enabledSince, string updatedBy, DateTimeOffset now, CancellationToken cancellationToken, string? updatedByKey = null, Access.AuditEntry? audit = null);
+    Task<StoredSettings> SaveAsync(string agentName, AgentSettings settings, DateTimeOffset? scheduledSince, string updatedBy, DateTimeOffset now, CancellationToken cancellationToken, string? updatedByKey = null, Access.AuditEntry? audit = null);
 
     /// <summary>Previous versions, newest first.</summary>
     Task<IReadOnlyList<StoredSettings>> HistoryAsync(string agentName, CancellationToken cancellationToken);

@@ -35,13 +35,19 @@ public sealed class SettingsService(ISettingsStore store, AgentCatalog catalog, 
     public Task<IReadOnlyList<StoredSettings>> HistoryAsync(string agentName, CancellationToken cancellationToken) =>
         store.HistoryAsync(agentName, cancellationToken);
 
-    /// <summary>Switching an agent on restarts its schedule's anchor; staying on keeps it.</summary>
+    /// <summary>
+    /// Switching an agent on, or changing its interval, starts its schedule afresh: slots of an old
+    /// interval were never missed, so shortening 3600 s to 1 s must not fire a backlog of catch-up runs.
+    /// Any other change keeps the anchor.
+    /// </summary>
     private Task<StoredSettings> SaveAsync(StoredSettings current, AgentSettings next, string updatedBy, CancellationToken cancellationToken, Access.Actor? actor, string action)
     {
         var now = time.GetUtcNow();
-        var enabledSince = !next.Enabled ? null : current.Settings.Enabled ? current.EnabledSince : now;
+        var scheduledSince = !next.Enabled ? null
+            : current.Settings.Enabled && next.IntervalSeconds == current.Settings.IntervalSeconds ? current.ScheduledSince
+            : now;
         var audit = actor is null ? null : Access.AuditEntry.For(actor, now, action, "agent", current.AgentName, 200, Snapshot(current.Settings), Snapshot(next));
-        return store.SaveAsync(current.AgentName, next, enabledSince, updatedBy, now, cancellationToken, actor?.KeyName, audit);
+        return store.SaveAsync(current.AgentName, next, scheduledSince, updatedBy, now, cancellationToken, actor?.KeyName, audit);
     }
 
     /// <summary>Settings as the API shows them, for the audit log's before and after.</summary>

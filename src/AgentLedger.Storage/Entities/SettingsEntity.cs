@@ -13,7 +13,10 @@ public sealed class SettingsEntity
     public required string UpdatedBy { get; set; }
     public string? UpdatedByKey { get; set; }
 
-    /// <summary>When the agent was last switched on; anchors the first scheduled run.</summary>
+    /// <summary>
+    /// When the current schedule began (switched on, or interval changed); anchors the first scheduled
+    /// run. The column keeps the name it had when only switching on restarted the schedule.
+    /// </summary>
     public DateTimeOffset? EnabledSince { get; set; }
 }
 

@@ -26,7 +26,7 @@ internal sealed class EfSettingsStore(ILedgerDbContextFactory contexts) : ISetti
         return rows.ToDictionary(r => r.AgentName, ToModel);
     }
 
-    public async Task<StoredSettings> SaveAsync(string agentName, AgentSettings settings, DateTimeOffset? enabledSince, string updatedBy, DateTimeOffset now, CancellationToken cancellationToken, string? updatedByKey = null, AgentLedger.Core.Access.AuditEntry? audit = null)
+    public async Task<StoredSettings> SaveAsync(string agentName, AgentSettings settings, DateTimeOffset? scheduledSince, string updatedBy, DateTimeOffset now, CancellationToken cancellationToken, string? updatedByKey = null, AgentLedger.Core.Access.AuditEntry? audit = null)
     {
         now = LedgerTime.Normalize(now);
         await using var db = contexts.Create();
@@ -65,7 +65,7 @@ internal sealed class EfSettingsStore(ILedgerDbContextFactory contexts) : ISetti
         {
             db.Audit.Add(AccessMapping.ToEntity(audit));
         }
-        row.EnabledSince = LedgerTime.Normalize(enabledSince);
+        row.EnabledSince = LedgerTime.Normalize(scheduledSince);
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return ToModel(row);

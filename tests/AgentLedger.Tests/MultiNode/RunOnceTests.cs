@@ -68,7 +68,9 @@ public sealed class RunOnceTests(ITestOutputHelper output)
                 .Select(r => (Slot: DateTimeOffset.Parse((string)r!["scheduled_for"]!, CultureInfo.InvariantCulture), Node: (string)r["node"]!, Status: (string)r["status"]!))
                 .OrderBy(r => r.Slot)
                 .ToList();
-            output.WriteLine($"{runs.Count} runs: " + string.Join(", ", runs.GroupBy(r => r.Node).Select(g => $"{g.Key} {g.Count()}")));
+            var story = $"killed {killedNode} at +{(killedAt - started).TotalSeconds:F1} s; runs (slot offset, node, status): "
+                + string.Join(", ", runs.Select(r => $"+{(r.Slot.UtcDateTime - started).TotalSeconds:F1} {r.Node} {r.Status}"));
+            output.WriteLine(story);
 
             Assert.True(runs.Count >= 12, $"only {runs.Count} scheduled runs in 20 s");
             Assert.Equal(runs.Count, runs.Select(r => r.Slot).Distinct().Count());
@@ -78,7 +80,7 @@ public sealed class RunOnceTests(ITestOutputHelper output)
             }
             Assert.All(runs, r => Assert.Contains(r.Status, new[] { "success", "abandoned" }));
             Assert.Single(runs, r => r.Status == "abandoned");
-            Assert.True(runs.Count(r => survivors.Any(n => n.Node == r.Node) && r.Slot.UtcDateTime > killedAt) >= 5, "the surviving nodes did not carry on");
+            Assert.True(runs.Count(r => survivors.Any(n => n.Node == r.Node) && r.Slot.UtcDateTime > killedAt) >= 5, "the surviving nodes did not carry on: " + story);
             Assert.Equal(0, db.Scalar("SELECT COUNT(*) FROM agent_executions WHERE scheduled_for IS NOT NULL AND node IS NULL"));
         }
         finally

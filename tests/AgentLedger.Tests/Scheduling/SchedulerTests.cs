@@ -91,6 +91,25 @@ public sealed class SchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_shorter_interval_starts_afresh_instead_of_catching_up_the_old_schedule()
+    {
+        // Enabled at its default 3600 s since T0; 20 s later the interval becomes 1 s. The slots
+        // T0+1 … T0+20 never existed: running them now would be a burst of 20 catch-up runs.
+        _time.Advance(TimeSpan.FromSeconds(20));
+        var changedAt = _time.GetUtcNow();
+        (await _client.PutJsonAsync("/api/agents/scripted/settings", new { interval_seconds = 1 })).EnsureSuccessStatusCode();
+        Assert.Equal(Iso(changedAt.AddSeconds(1)), (string?)(await Agent())["next_scheduled_run"]);
+
+        await AdvanceAsync(TimeSpan.FromSeconds(3), expectedRuns: 3);
+        var slots = (await _client.GetNodeAsync("/api/agents/scripted/executions"))["items"]!.AsArray().Select(r => (string?)r!["scheduled_for"]).ToList();
+        Assert.Equal([Iso(changedAt.AddSeconds(3)), Iso(changedAt.AddSeconds(2)), Iso(changedAt.AddSeconds(1))], slots);
+
+        // A change that leaves the interval alone keeps the clock.
+        (await _client.PutJsonAsync("/api/agents/scripted/settings", new { timeout_seconds = 20 })).EnsureSuccessStatusCode();
+        Assert.Equal(Iso(changedAt.AddSeconds(4)), (string?)(await Agent())["next_scheduled_run"]);
+    }
+
+    [Fact]
     public async Task After_downtime_a_missed_schedule_runs_once_for_the_newest_slot()
     {
         (await _client.PutJsonAsync("/api/agents/scripted/settings", new { interval_seconds = 10 })).EnsureSuccessStatusCode();
