@@ -14,15 +14,19 @@ public static class SpanIds
 
     public static Guid ExecutionId(string traceId, string spanId)
     {
-        var name = Encoding.ASCII.GetBytes($"{traceId}:{spanId}");
-        var input = new byte[Namespace.Length + name.Length];
-        Namespace.CopyTo(input, 0);
-        name.CopyTo(input, Namespace.Length);
+        // Hex ids are ASCII: at most 32 + 1 + 16 bytes after the namespace, so no allocation per id.
+        var length = Namespace.Length + traceId.Length + 1 + spanId.Length;
+        Span<byte> input = length <= 128 ? stackalloc byte[length] : new byte[length];
+        Namespace.CopyTo(input);
+        var written = Namespace.Length + Encoding.ASCII.GetBytes(traceId, input[Namespace.Length..]);
+        input[written++] = (byte)':';
+        written += Encoding.ASCII.GetBytes(spanId, input[written..]);
+        Span<byte> hash = stackalloc byte[20];
 #pragma warning disable CA5350 // SHA-1 is what version 5 UUIDs are defined with; it is not used for security here.
-        var hash = SHA1.HashData(input);
+        SHA1.HashData(input[..written], hash);
 #pragma warning restore CA5350
         hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+        return new Guid(hash[..16], bigEndian: true);
     }
 }

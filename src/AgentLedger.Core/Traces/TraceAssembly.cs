@@ -19,6 +19,9 @@ public sealed class TraceAssembly
     private readonly HashSet<(string, string)> _held = [];
     private readonly int _redelivered;
 
+    // Each id is asked for several times per batch (candidates, plan, runs); hashing it once keeps that work short.
+    private readonly Dictionary<(string, string), Guid> _ids = [];
+
     public TraceAssembly(IEnumerable<LedgerSpan> incoming, IEnumerable<LedgerSpan> held)
     {
         foreach (var span in held)
@@ -33,7 +36,20 @@ public sealed class TraceAssembly
             {
                 _redelivered++;
             }
+            else if (span.Run?.Start.Id is { } id)
+            {
+                _ids[span.Key] = id;
+            }
         }
+    }
+
+    private Guid Id(string traceId, string spanId)
+    {
+        if (!_ids.TryGetValue((traceId, spanId), out var id))
+        {
+            _ids[(traceId, spanId)] = id = SpanIds.ExecutionId(traceId, spanId);
+        }
+        return id;
     }
 
     /// <summary>The executions whose existence decides the plan: every agent span's, and every unknown ancestor's.</summary>
@@ -44,11 +60,11 @@ public sealed class TraceAssembly
         {
             if (node.Role == SpanRole.Agent)
             {
-                ids.Add(SpanIds.ExecutionId(node.TraceId, node.SpanId));
+                ids.Add(Id(node.TraceId, node.SpanId));
             }
             if (Frontier(node) is { } unknown)
             {
-                ids.Add(SpanIds.ExecutionId(node.TraceId, unknown));
+                ids.Add(Id(node.TraceId, unknown));
             }
         }
         return ids;
@@ -66,7 +82,7 @@ public sealed class TraceAssembly
             var held = _held.Contains(node.Key);
             if (node.Role == SpanRole.Agent)
             {
-                if (recorded.Contains(SpanIds.ExecutionId(node.TraceId, node.SpanId)))
+                if (recorded.Contains(Id(node.TraceId, node.SpanId)))
                 {
                     duplicates++;
                 }
@@ -79,7 +95,7 @@ public sealed class TraceAssembly
             var owner = NearestAgent(node, out var unknown);
             if (owner is not null)
             {
-                if (recorded.Contains(SpanIds.ExecutionId(owner.TraceId, owner.SpanId)))
+                if (recorded.Contains(Id(owner.TraceId, owner.SpanId)))
                 {
                     Count(ref duplicates, held);
                 }
@@ -96,7 +112,7 @@ public sealed class TraceAssembly
                     release.Add(node.Key);
                 }
             }
-            else if (unknown is not null && recorded.Contains(SpanIds.ExecutionId(node.TraceId, unknown)))
+            else if (unknown is not null && recorded.Contains(Id(node.TraceId, unknown)))
             {
                 // Its agent run is recorded already: this is a redelivery of a span that was folded into it.
                 Count(ref duplicates, held);
@@ -123,7 +139,7 @@ public sealed class TraceAssembly
         var runs = new List<(ExecutionStart, ExecutionOutcome)>();
         foreach (var agent in _nodes.Values.Where(n => n is { Role: SpanRole.Agent, Run: not null, Refusal: null }))
         {
-            var id = SpanIds.ExecutionId(agent.TraceId, agent.SpanId);
+            var id = Id(agent.TraceId, agent.SpanId);
             if (recorded.Contains(id))
             {
                 continue;
@@ -131,9 +147,9 @@ public sealed class TraceAssembly
             var run = agent.Run!;
             var children = parts.TryGetValue(agent.Key, out var list) ? list : [];
             var parentAgent = agent.ParentSpanId is null ? null : NearestAgentAbove(agent, out var unknownParent) is { } p
-                ? SpanIds.ExecutionId(p.TraceId, p.SpanId)
-                : unknownParent is not null && recorded.Contains(SpanIds.ExecutionId(agent.TraceId, unknownParent))
-                    ? SpanIds.ExecutionId(agent.TraceId, unknownParent)
+                ? Id(p.TraceId, p.SpanId)
+                : unknownParent is not null && recorded.Contains(Id(agent.TraceId, unknownParent))
+                    ? Id(agent.TraceId, unknownParent)
                     : (Guid?)null;
             runs.Add((run.Start with { ParentExecutionId = parentAgent }, Fold(agent, run, children)));
         }

@@ -18,14 +18,14 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
     // The contract's bound on a run's metadata, also after heartbeats merge into it.
     private const int MaxMetadataBytes = 64 * 1024;
 
-    /// <summary>
-    /// Agents known to be registered. Agents are never deleted, so once one is seen the per-write
-    /// existence check (a query in every transaction) is skipped.
-    /// </summary>
     // The lookup of every completion, compiled once: no expression tree is walked per call.
     private static readonly Func<LedgerDbContext, Guid, CancellationToken, Task<ExecutionEntity?>> ById =
         EF.CompileAsyncQuery((LedgerDbContext db, Guid id, CancellationToken _) => db.Executions.AsNoTracking().SingleOrDefault(e => e.Id == id));
 
+    /// <summary>
+    /// Agents known to be registered. Agents are never deleted, so once one is seen the per-write
+    /// existence check (a query in every transaction) is skipped.
+    /// </summary>
     private readonly ConcurrentDictionary<string, byte> _registered = new(StringComparer.Ordinal);
 
     public async Task<Execution> StartAsync(ExecutionStart start, CancellationToken cancellationToken)
@@ -104,15 +104,16 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         db.HeldSpans.AddRange(plan.Hold.Select(span => HeldSpans.ToEntity(span, receivedAt)));
 
         var runs = new List<Execution>(plan.Runs.Count);
-        var rollups = new RollupBatch();
+        const string concurrent = "A span of this batch was recorded by a concurrent request.";
+        var batch = new RunBatch();
         foreach (var (start, outcome) in plan.Runs.OrderBy(r => r.Start.AgentName, StringComparer.Ordinal).ThenBy(r => r.Start.StartedAt))
         {
             var entity = await NewRowAsync(db, start, cancellationToken);
-            await FinaliseAsync(db, entity, outcome, cancellationToken, insert: start, rollups: rollups);
+            await FinaliseAsync(db, entity, outcome, cancellationToken, insert: start, batch: batch);
             runs.Add(entity.ToModel());
         }
-        await rollups.FlushAsync(db, cancellationToken);
-        await db.SaveOrConflictAsync("A span of this batch was recorded by a concurrent request.", cancellationToken);
+        await batch.FlushAsync(db, concurrent, cancellationToken);
+        await db.SaveOrConflictAsync(concurrent, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         foreach (var run in runs)
         {
@@ -387,10 +388,11 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
 
     /// <summary>
     /// Writes the outcome, and the rollups and proposals it adds, in the caller's transaction: as a new
-    /// row when <paramref name="insert"/> is given (a run reported finished), else over the running row,
-    /// which must still be running (<see cref="ConflictException"/> when another writer finalised it).
+    /// row when <paramref name="insert"/> is given (a run reported finished; gathered into <paramref name="batch"/>,
+    /// which writes it, when given), else over the running row, which must still be running
+    /// (<see cref="ConflictException"/> when another writer finalised it).
     /// </summary>
-    private static async Task FinaliseAsync(LedgerDbContext db, ExecutionEntity entity, ExecutionOutcome outcome, CancellationToken cancellationToken, bool measureDuration = true, ExecutionStart? insert = null, RollupBatch? rollups = null)
+    private static async Task FinaliseAsync(LedgerDbContext db, ExecutionEntity entity, ExecutionOutcome outcome, CancellationToken cancellationToken, bool measureDuration = true, ExecutionStart? insert = null, RunBatch? batch = null)
     {
         var completedAt = LedgerTime.Normalize(outcome.CompletedAt);
         if (completedAt < entity.StartedAt)
@@ -413,7 +415,14 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         entity.CompletionHash = outcome.CompletionHash;
         if (insert is not null)
         {
-            await InsertRowAsync(db, entity, insert, cancellationToken);
+            if (batch is null)
+            {
+                await InsertRowAsync(db, entity, insert, cancellationToken);
+            }
+            else
+            {
+                batch.Add(entity);
+            }
         }
         else if (!await LedgerStatements.FinaliseAsync(db, entity, Running, cancellationToken))
         {
@@ -422,7 +431,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
 
         var runDelta = new LedgerTotals();
         runDelta.AddExecution(outcome.Status, entity.DurationMs, entity.ProposalsCreated, entity.ResourcesProcessed, outcome.Metrics);
-        await AddRollupAsync(db, rollups, entity.AgentName, entity.StartedAt, runDelta, cancellationToken);
+        await AddRollupAsync(db, batch?.Rollups, entity.AgentName, entity.StartedAt, runDelta, cancellationToken);
 
         if (proposals.Count == 0)
         {
@@ -450,7 +459,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         {
             proposalDelta.AddProposal(ProposalStatus.Pending);
         }
-        await AddRollupAsync(db, rollups, entity.AgentName, completedAt, proposalDelta, cancellationToken);
+        await AddRollupAsync(db, batch?.Rollups, entity.AgentName, completedAt, proposalDelta, cancellationToken);
     }
 
     private static async Task AddRollupAsync(LedgerDbContext db, RollupBatch? rollups, string agentName, DateTimeOffset instant, LedgerTotals delta, CancellationToken cancellationToken)

@@ -23,7 +23,9 @@ internal static class LedgerStatements
     private const string InsertExecutionSql =
         $"INSERT INTO agent_executions ({ExecutionColumns}) VALUES (@id, @agent_name, @trigger, @scheduled_for, @node, @started_at, @completed_at, " +
         "@duration_ms, @status, @error_type, @error_message, @proposals_created, @resources_processed, @metrics, @metadata, @cpu_ms, @allocated_bytes, @heartbeat_at, " +
-        "@heartbeat_seconds, @over_timeout, @report_hash, @completion_hash, @requested_by_key, @trace_id, @span_id, @parent_execution_id) RETURNING seq";
+        "@heartbeat_seconds, @over_timeout, @report_hash, @completion_hash, @requested_by_key, @trace_id, @span_id, @parent_execution_id)";
+
+    private const string InsertExecutionReturningSeqSql = InsertExecutionSql + " RETURNING seq";
 
     // The status in the WHERE is the concurrency check: of two finalisations of one run, one changes a row.
     private const string FinaliseExecutionSql =
@@ -53,22 +55,68 @@ internal static class LedgerStatements
     /// <summary>Inserts the row and sets its <see cref="ExecutionRow.Seq"/>; a unique violation (a claimed slot) propagates as the engine's exception.</summary>
     public static async Task InsertAsync(LedgerDbContext db, ExecutionEntity row, CancellationToken cancellationToken)
     {
-        await using var command = Command(db, InsertExecutionSql);
-        Add(command, "id", db.DbId(row.Id));
-        Add(command, "agent_name", row.AgentName);
-        Add(command, "trigger", row.Trigger);
-        Add(command, "scheduled_for", db.DbTime(row.ScheduledFor));
-        Add(command, "node", row.Node);
-        Add(command, "started_at", db.DbTime(row.StartedAt));
-        Add(command, "heartbeat_at", db.DbTime(row.HeartbeatAt));
-        Add(command, "heartbeat_seconds", row.HeartbeatSeconds);
-        Add(command, "report_hash", row.ReportHash);
-        Add(command, "requested_by_key", row.RequestedByKey);
-        Add(command, "trace_id", row.TraceId);
-        Add(command, "span_id", row.SpanId);
-        Add(command, "parent_execution_id", row.ParentExecutionId is { } parent ? db.DbId(parent) : null);
-        AddOutcome(db, command, row);
-        row.Seq = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        await using var insert = new ExecutionInsert(db);
+        await insert.InsertAsync(row, cancellationToken);
+    }
+
+    /// <summary>
+    /// Inserts many rows (an OTLP batch) without their <see cref="ExecutionRow.Seq"/>, in the order given: on
+    /// SQLite through <see cref="Sqlite.SqliteRowWriter"/>, elsewhere one prepared INSERT per row.
+    /// </summary>
+    public static async Task InsertManyAsync(LedgerDbContext db, IReadOnlyList<ExecutionEntity> rows, CancellationToken cancellationToken)
+    {
+        if (db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+        {
+            Sqlite.SqliteRowWriter.InsertAll(sqlite, InsertExecutionSql, rows.Select(row => Values(db, row)));
+            return;
+        }
+        await using var insert = new ExecutionInsert(db);
+        foreach (var row in rows)
+        {
+            await insert.InsertAsync(row, cancellationToken);
+        }
+    }
+
+    /// <summary>A row's values in <see cref="ExecutionColumns"/> order, as this engine's columns hold them.</summary>
+    private static object?[] Values(LedgerDbContext db, ExecutionEntity row) =>
+    [
+        db.DbId(row.Id), row.AgentName, row.Trigger, db.DbTime(row.ScheduledFor), row.Node, db.DbTime(row.StartedAt), db.DbTime(row.CompletedAt),
+        row.DurationMs, row.Status, row.ErrorType, row.ErrorMessage, row.ProposalsCreated, row.ResourcesProcessed, row.Metrics, row.Metadata,
+        row.CpuMs, row.AllocatedBytes, db.DbTime(row.HeartbeatAt), row.HeartbeatSeconds, row.OverTimeout, row.ReportHash, row.CompletionHash,
+        row.RequestedByKey, row.TraceId, row.SpanId, row.ParentExecutionId is { } parent ? db.DbId(parent) : null,
+    ];
+
+    /// <summary>
+    /// The execution INSERT, prepared once and run for as many rows as the unit of work writes. Preparing
+    /// the 26-column statement again for each run of a 512-run OTLP batch was a third of the writer's time.
+    /// </summary>
+    internal sealed class ExecutionInsert(LedgerDbContext db) : IAsyncDisposable
+    {
+        private static readonly string[] Columns = ExecutionColumns.Split(", ");
+        private DbCommand? _command;
+
+        public async Task InsertAsync(ExecutionEntity row, CancellationToken cancellationToken)
+        {
+            var command = _command ??= Prepared();
+            var values = Values(db, row);
+            for (var i = 0; i < values.Length; i++)
+            {
+                command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+            row.Seq = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        private DbCommand Prepared()
+        {
+            var command = Command(db, InsertExecutionReturningSeqSql);
+            foreach (var column in Columns)
+            {
+                Add(command, column, null);
+            }
+            return command;
+        }
+
+        public ValueTask DisposeAsync() => _command?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 
     /// <summary>Writes the outcome of a row that is still <paramref name="expected"/>; false when another writer finalised it first.</summary>
@@ -146,7 +194,8 @@ internal static class LedgerStatements
     private static void Add(DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
+        // With its prefix, Microsoft.Data.Sqlite finds the name in one lookup instead of trying '@', '$' and ':' in turn.
+        parameter.ParameterName = "@" + name;
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
     }
