@@ -20,7 +20,8 @@ public static class OtlpApi
     public static IEndpointRouteBuilder MapOtlpApi(this IEndpointRouteBuilder app)
     {
         var otel = app.MapGroup("/otel/v1").WithTags("OpenTelemetry");
-        otel.MapPost("/traces", ExportTraces).Reporting().WithOtlpDocumentation()
+        // 503 (database unavailable) is the ledger's problem detail with Retry-After, as on every write; exporters retry it.
+        otel.MapPost("/traces", ExportTraces).Reporting().Problems(StatusCodes.Status503ServiceUnavailable).WithOtlpDocumentation()
             .WithSummary("Receives OpenTelemetry traces (OTLP/HTTP, protobuf or JSON, optionally gzip): each agent span becomes a finished run of its agent.");
         return app;
     }

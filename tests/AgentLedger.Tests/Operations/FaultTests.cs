@@ -148,97 +148,73 @@ public sealed class FaultTests(ITestOutputHelper output)
     public async Task PostgreSQL_down_for_10_seconds_gives_503_with_Retry_After_never_500_and_loses_nothing_acknowledged()
     {
         Skip.IfNot(TestDatabase.IsPostgres, "an outage of the PostgreSQL server; SQLite is a file");
-        var script = Path.Combine(RepositoryRoot(), "scripts", "postgres.sh");
-        var port = 56000 + Random.Shared.Next(900);
-        var (started, startOutput) = await External.RunAsync("bash", ["-c", $"AGENTLEDGER_PG_PORT={port} bash {script} start"]);
-        Assert.True(started == 0, startOutput);
-        var root = System.Text.RegularExpressions.Regex.Match(startOutput, "PGROOT=(\\S+)").Groups[1].Value;
-        try
+        await using var postgres = await PrivatePostgres.StartAsync();
+        using var database = new TestDatabase();
+        using var server = await ServerProcess.StartAsync(database, "node-outage", new Dictionary<string, string> { ["Database:ConnectionString"] = postgres.ConnectionString });
+        var acknowledged = new ConcurrentBag<string>();
+        var statuses = new ConcurrentDictionary<int, int>();
+        var unready = 0;
+        var retryAfterMissing = 0;
+        using var stop = new CancellationTokenSource();
+        var reporters = Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
         {
-            var connection = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Timeout=3;Command Timeout=10";
-            using var database = new TestDatabase();
-            using var server = await ServerProcess.StartAsync(database, "node-outage", new Dictionary<string, string> { ["Database:ConnectionString"] = connection });
-            var acknowledged = new ConcurrentBag<string>();
-            var statuses = new ConcurrentDictionary<int, int>();
-            var unready = 0;
-            var retryAfterMissing = 0;
-            using var stop = new CancellationTokenSource();
-            var reporters = Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+            using var client = new HttpClient { BaseAddress = server.Address };
+            client.DefaultRequestHeaders.Add("X-Api-Key", LedgerFactory.ApiKey);
+            while (!stop.IsCancellationRequested)
             {
-                using var client = new HttpClient { BaseAddress = server.Address };
-                client.DefaultRequestHeaders.Add("X-Api-Key", LedgerFactory.ApiKey);
-                while (!stop.IsCancellationRequested)
+                var response = await client.PostAsync("/api/executions", Api.Json(new { agent_name = $"outage-{i}", status = "success" }));
+                statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
+                if (response.StatusCode == HttpStatusCode.Created)
                 {
-                    var response = await client.PostAsync("/api/executions", Api.Json(new { agent_name = $"outage-{i}", status = "success" }));
-                    statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
-                    if (response.StatusCode == HttpStatusCode.Created)
+                    acknowledged.Add((string)(await response.ReadNodeAsync())["id"]!);
+                }
+                else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    if (response.Headers.RetryAfter is null)
                     {
-                        acknowledged.Add((string)(await response.ReadNodeAsync())["id"]!);
+                        Interlocked.Increment(ref retryAfterMissing);
                     }
-                    else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
-                    {
-                        if (response.Headers.RetryAfter is null)
-                        {
-                            Interlocked.Increment(ref retryAfterMissing);
-                        }
-                        await Task.Delay(100);
-                    }
+                    await Task.Delay(100);
                 }
-            })).ToList();
+            }
+        })).ToList();
 
-            await Task.Delay(2000);
-            Assert.True((await External.RunAsync("bash", [script, "pause", root])).ExitCode == 0);
-            for (var t = 0; t < 10; t++)
-            {
-                await Task.Delay(1000);
-                if ((await server.Client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable)
-                {
-                    unready++;
-                }
-                Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/health/live")).StatusCode);
-            }
-            Assert.True((await External.RunAsync("bash", [script, "resume", root])).ExitCode == 0);
-            var resumed = acknowledged.Count;
-            for (var i = 0; i < 100 && acknowledged.Count < resumed + 20; i++)
-            {
-                await Task.Delay(100);
-            }
-            stop.Cancel();
-            await Task.WhenAll(reporters);
-
-            var missing = 0;
-            foreach (var id in acknowledged)
-            {
-                var found = await server.Client.GetAsync($"/api/executions/{id}");
-                if (found.StatusCode != HttpStatusCode.OK)
-                {
-                    output.WriteLine($"{id}: {(int)found.StatusCode} {await found.Content.ReadAsStringAsync()}");
-                    missing++;
-                }
-            }
-            output.WriteLine($"PostgreSQL outage 10 s: answers {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}; ready reported unhealthy {unready}/10 s; {acknowledged.Count} acknowledged, {missing} lost");
-            Assert.DoesNotContain(statuses.Keys, s => s >= 500 && s != 503);
-            Assert.True(statuses.GetValueOrDefault(503) > 0, "no request saw the outage");
-            Assert.Equal(0, retryAfterMissing);
-            Assert.True(unready >= 8, $"/health/ready was unhealthy for only {unready} of 10 s");
-            Assert.Equal(0, missing);
-            Assert.True(acknowledged.Count >= resumed + 20, "reports did not resume after the database came back");
-        }
-        finally
+        await Task.Delay(2000);
+        await postgres.PauseAsync();
+        for (var t = 0; t < 10; t++)
         {
-            await External.RunAsync("bash", [script, "stop", root]);
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AgentLedger.slnx")))
+            await Task.Delay(1000);
+            if ((await server.Client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable)
             {
-                return dir.FullName;
+                unready++;
+            }
+            Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/health/live")).StatusCode);
+        }
+        await postgres.ResumeAsync();
+        var resumed = acknowledged.Count;
+        for (var i = 0; i < 100 && acknowledged.Count < resumed + 20; i++)
+        {
+            await Task.Delay(100);
+        }
+        stop.Cancel();
+        await Task.WhenAll(reporters);
+
+        var missing = 0;
+        foreach (var id in acknowledged)
+        {
+            var found = await server.Client.GetAsync($"/api/executions/{id}");
+            if (found.StatusCode != HttpStatusCode.OK)
+            {
+                output.WriteLine($"{id}: {(int)found.StatusCode} {await found.Content.ReadAsStringAsync()}");
+                missing++;
             }
         }
-        throw new InvalidOperationException("the repository root was not found");
+        output.WriteLine($"PostgreSQL outage 10 s: answers {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}; ready reported unhealthy {unready}/10 s; {acknowledged.Count} acknowledged, {missing} lost");
+        Assert.DoesNotContain(statuses.Keys, s => s >= 500 && s != 503);
+        Assert.True(statuses.GetValueOrDefault(503) > 0, "no request saw the outage");
+        Assert.Equal(0, retryAfterMissing);
+        Assert.True(unready >= 8, $"/health/ready was unhealthy for only {unready} of 10 s");
+        Assert.Equal(0, missing);
+        Assert.True(acknowledged.Count >= resumed + 20, "reports did not resume after the database came back");
     }
 }
