@@ -26,7 +26,11 @@ unix_socket_directories = '$root'
 fsync = off
 max_connections = 300
 CONF
-    "${as[@]}" "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 start >&2
+    if ! "${as[@]}" "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 start >&2; then
+      cat "$root/server.log" >&2 || true
+      rm -rf "$root"
+      exit 1
+    fi
     echo "export PGROOT=$root AGENTLEDGER_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=postgres;Include Error Detail=true'"
     ;;
   pause|resume)

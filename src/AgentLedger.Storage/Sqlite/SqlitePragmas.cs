@@ -7,11 +7,10 @@ namespace AgentLedger.Storage.Sqlite;
 
 /// <summary>
 /// Per-connection SQLite settings. WAL lets readers (stats) run beside the single writer; the
-/// synchronous level decides what survives a power cut (FULL: every acknowledged commit). Reads go
-/// through a memory map (shared by every pooled connection, so a connection's page cache dropped after
-/// another's write costs no re-reads), and the WAL is checkpointed every 10 000 pages instead of
-/// 1 000: an OTLP batch of 512 runs dirties about 1 000 pages, which otherwise paid for a checkpoint
-/// (and its fsync of the database file) on nearly every commit.
+/// synchronous level decides what survives a power cut (FULL: every acknowledged commit). The WAL is
+/// checkpointed every 10 000 pages instead of 1 000: an OTLP batch of 512 runs dirties about 1 000
+/// pages, which otherwise paid for a checkpoint (and its fsync of the database file) on nearly every
+/// commit (34 → 26 ms per batch measured). No memory map: with one, each commit took 29 ms instead of 6.
 /// </summary>
 internal sealed class SqlitePragmas(string synchronous) : DbConnectionInterceptor
 {
@@ -22,7 +21,7 @@ internal sealed class SqlitePragmas(string synchronous) : DbConnectionIntercepto
     /// </summary>
     private static readonly ConditionalWeakTable<object, string> Applied = [];
 
-    private readonly string _sql = $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=10000;";
+    private readonly string _sql = $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint=10000;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

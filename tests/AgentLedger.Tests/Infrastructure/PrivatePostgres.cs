@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace AgentLedger.Tests.Infrastructure;
 
 /// <summary>
-/// A PostgreSQL server of a test's own (scripts/postgres.sh on a random port), so the test can take it
-/// away (SIGSTOP: connections hang, as on a network partition) and bring it back; stopped on dispose.
+/// A PostgreSQL server of a test's own (scripts/postgres.sh on a free port), so the test can take it
+/// away (an outage: stopped with its data kept) and bring it back; stopped and removed on dispose.
 /// </summary>
 public sealed partial class PrivatePostgres : IAsyncDisposable
 {
@@ -23,7 +23,9 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
     public static async Task<PrivatePostgres> StartAsync()
     {
         var script = Path.Combine(RepositoryRoot(), "scripts", "postgres.sh");
-        var port = 56000 + Random.Shared.Next(900);
+        // A port the OS has just handed out as free: a fixed or random one in 56000–56900 sits inside Linux's
+        // ephemeral range, where the suite's own outgoing connections can hold it (pg_ctl: could not start server).
+        var port = FreePort();
         var (exitCode, output) = await External.RunAsync("bash", ["-c", $"AGENTLEDGER_PG_PORT={port} bash {script} start"]);
         if (exitCode != 0)
         {
@@ -45,6 +47,13 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         {
             throw new InvalidOperationException($"postgres.sh {action} failed:\n{output}");
         }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public static string RepositoryRoot()
