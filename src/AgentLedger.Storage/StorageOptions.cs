@@ -15,4 +15,10 @@ public sealed class StorageOptions
     /// <c>migrate</c> verb) and a node whose schema is behind refuses to start.
     /// </summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>The most queued writes one transaction (one commit, one fsync) takes; the write pipeline's group size.</summary>
+    public int WritesPerCommit { get; set; } = 64;
+
+    /// <summary>Writes waiting for the writer beyond this are refused with 503 and Retry-After instead of queueing without bound.</summary>
+    public int WriteQueueLimit { get; set; } = 10_000;
 }

@@ -1,3 +1,4 @@
+using AgentLedger.Storage.Writes;
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Executions;
 using AgentLedger.Core.Proposals;
@@ -31,6 +32,7 @@ public static class StorageServiceCollectionExtensions
                 throw new InvalidOperationException($"AgentLedger:Database:Provider '{options.Provider}' is not supported; use 'sqlite' or 'postgres'.");
         }
         services.AddSingleton(options);
+        services.AddSingleton<WritePipeline>();
         services.AddSingleton<IExecutionLedger, EfExecutionLedger>();
         services.AddSingleton<IProposalStore, EfProposalStore>();
         services.AddSingleton<ISettingsStore, EfSettingsStore>();

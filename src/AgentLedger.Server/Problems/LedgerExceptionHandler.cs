@@ -30,6 +30,10 @@ internal sealed class LedgerExceptionHandler(IProblemDetailsService problems) : 
             ConflictException => Problem(StatusCodes.Status409Conflict, "Conflict.", exception.Message),
             PayloadTooLargeException => Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large.", exception.Message),
             BadHttpRequestException bad => Problem(bad.StatusCode, TitleFor(bad.StatusCode), DetailFor(bad)),
+            Storage.Writes.WriteQueueFullException => Problem(
+                StatusCodes.Status503ServiceUnavailable,
+                "The ledger is busy.",
+                $"{exception.Message} Retry after the delay in Retry-After."),
             _ when DatabaseFailures.IsUnavailable(exception) => Problem(
                 StatusCodes.Status503ServiceUnavailable,
                 "The database is unavailable.",

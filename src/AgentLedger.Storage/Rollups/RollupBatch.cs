@@ -25,6 +25,15 @@ internal sealed class RollupBatch
         }
     }
 
+    /// <summary>Takes over another batch's deltas (a write that succeeded in a group joins the group's rollups).</summary>
+    public void AddAll(RollupBatch other)
+    {
+        foreach (var ((agent, hour), delta) in other._deltas)
+        {
+            Add(agent, hour, delta);
+        }
+    }
+
     /// <summary>Writes every bucket, in agent-name order (the order concurrent writers lock agents in).</summary>
     public async Task FlushAsync(LedgerDbContext db, CancellationToken cancellationToken)
     {

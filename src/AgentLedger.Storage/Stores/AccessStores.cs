@@ -1,3 +1,4 @@
+using AgentLedger.Storage.Writes;
 using System.Text.Json;
 using AgentLedger.Core.Access;
 using AgentLedger.Core.Common;

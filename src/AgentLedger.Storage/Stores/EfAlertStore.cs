@@ -1,3 +1,4 @@
+using AgentLedger.Storage.Writes;
 using AgentLedger.Core.Alerts;
 using AgentLedger.Core.Common;
 using AgentLedger.Core.Insights;

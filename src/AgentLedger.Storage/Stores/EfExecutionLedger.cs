@@ -1,3 +1,4 @@
+using AgentLedger.Storage.Writes;
 using System.Collections.Concurrent;
 using AgentLedger.Core.Agents;
 using AgentLedger.Core.Common;
@@ -11,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AgentLedger.Storage.Stores;
 
-internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteGate gate) : IExecutionLedger
+internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WritePipeline pipeline) : IExecutionLedger
 {
     private static readonly string Running = ExecutionStatus.Running.ToWire();
 
@@ -30,56 +31,62 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
 
     public async Task<Execution> StartAsync(ExecutionStart start, CancellationToken cancellationToken)
     {
-        using var writer = await gate.EnterAsync(cancellationToken);
-        await using var db = contexts.Create();
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var entity = await NewRowAsync(db, start, cancellationToken);
-        await InsertRowAsync(db, entity, start, cancellationToken);
-        if (start.Audit is { } audit)
+        var run = await pipeline.WriteAsync(start.AgentName, async (db, rollups, ct) =>
         {
-            db.Audit.Add(AccessMapping.ToEntity(audit with { ResourceId = $"{start.AgentName}/{entity.Id}" }));
-        }
-        await db.SaveOrConflictAsync(SlotTaken(start), cancellationToken);
-        await tx.CommitAsync(cancellationToken);
+            var entity = await NewRowAsync(db, start, ct);
+            await InsertRowAsync(db, entity, start, ct);
+            if (start.Audit is { } audit)
+            {
+                db.Audit.Add(AccessMapping.ToEntity(audit with { ResourceId = $"{start.AgentName}/{entity.Id}" }));
+            }
+            await db.SaveOrConflictAsync(SlotTaken(start), ct);
+            return entity.ToModel();
+        }, cancellationToken);
         _registered.TryAdd(start.AgentName, 0);
-        return entity.ToModel();
+        return run;
     }
 
-    public async Task<Execution> CompleteAsync(Guid id, ExecutionOutcome outcome, CancellationToken cancellationToken)
-    {
-        using var writer = await gate.EnterAsync(cancellationToken);
-        await using var db = contexts.Create();
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var entity = await ById(db, id, cancellationToken)
-            ?? throw new NotFoundException($"No execution has id '{id}'.");
-        if (entity.Status != Running)
+    public Task<Execution> CompleteAsync(Guid id, ExecutionOutcome outcome, CancellationToken cancellationToken) =>
+        // The agent is not known before the row is read; completions keep their arrival order among themselves.
+        pipeline.WriteAsync(string.Empty, async (db, rollups, ct) =>
         {
-            throw new ConflictException($"Execution '{id}' is already final ({entity.Status}).");
-        }
-        await FinaliseAsync(db, entity, outcome, cancellationToken);
-        await db.SaveOrConflictAsync($"Execution '{id}' was finalised by another request.", cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return entity.ToModel();
-    }
+            var entity = await ById(db, id, ct)
+                ?? throw new NotFoundException($"No execution has id '{id}'.");
+            if (entity.Status != Running)
+            {
+                throw new ConflictException($"Execution '{id}' is already final ({entity.Status}).");
+            }
+            await FinaliseAsync(db, entity, outcome, rollups, ct);
+            await db.SaveOrConflictAsync($"Execution '{id}' was finalised by another request.", ct);
+            return entity.ToModel();
+        }, cancellationToken);
 
     public async Task<Execution> RecordAsync(ExecutionStart start, ExecutionOutcome outcome, CancellationToken cancellationToken)
     {
-        using var writer = await gate.EnterAsync(cancellationToken);
-        await using var db = contexts.Create();
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var entity = await NewRowAsync(db, start, cancellationToken);
-        await FinaliseAsync(db, entity, outcome, cancellationToken, insert: start);
-        await db.SaveOrConflictAsync(SlotTaken(start), cancellationToken);
-        await tx.CommitAsync(cancellationToken);
+        var run = await pipeline.WriteAsync(start.AgentName, async (db, rollups, ct) =>
+        {
+            var entity = await NewRowAsync(db, start, ct);
+            await FinaliseAsync(db, entity, outcome, rollups, ct, insert: start);
+            await db.SaveOrConflictAsync(SlotTaken(start), ct);
+            return entity.ToModel();
+        }, cancellationToken);
         _registered.TryAdd(start.AgentName, 0);
-        return entity.ToModel();
+        return run;
     }
 
     public async Task<SpanBatchResult> RecordSpansAsync(IReadOnlyList<LedgerSpan> spans, DateTimeOffset now, DateTimeOffset orphansExpireBefore, CancellationToken cancellationToken)
     {
-        using var writer = await gate.EnterAsync(cancellationToken);
-        await using var db = contexts.Create();
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var result = await pipeline.WriteAsync(string.Empty, (db, rollups, ct) => RecordSpansAsync(db, rollups, spans, now, orphansExpireBefore, ct), cancellationToken);
+        foreach (var run in result.Recorded)
+        {
+            _registered.TryAdd(run.AgentName, 0);
+        }
+        return result;
+    }
+
+    private async Task<SpanBatchResult> RecordSpansAsync(
+        LedgerDbContext db, RollupBatch rollups, IReadOnlyList<LedgerSpan> spans, DateTimeOffset now, DateTimeOffset orphansExpireBefore, CancellationToken cancellationToken)
+    {
         var expired = await DeleteExpiredHeldSpansAsync(db, orphansExpireBefore, cancellationToken);
 
         // Each trace is resolved by one writer at a time (in a fixed order, so two batches cannot deadlock):
@@ -105,29 +112,20 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
 
         var runs = new List<Execution>(plan.Runs.Count);
         const string concurrent = "A span of this batch was recorded by a concurrent request.";
-        var batch = new RunBatch();
+        var rows = new RunBatch();
         foreach (var (start, outcome) in plan.Runs.OrderBy(r => r.Start.AgentName, StringComparer.Ordinal).ThenBy(r => r.Start.StartedAt))
         {
             var entity = await NewRowAsync(db, start, cancellationToken);
-            await FinaliseAsync(db, entity, outcome, cancellationToken, insert: start, batch: batch);
+            await FinaliseAsync(db, entity, outcome, rollups, cancellationToken, insert: start, rows: rows);
             runs.Add(entity.ToModel());
         }
-        await batch.FlushAsync(db, concurrent, cancellationToken);
+        await rows.FlushAsync(db, concurrent, cancellationToken);
         await db.SaveOrConflictAsync(concurrent, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        foreach (var run in runs)
-        {
-            _registered.TryAdd(run.AgentName, 0);
-        }
         return new SpanBatchResult(runs, plan.DuplicateSpans, plan.Hold.Count, plan.RefusedSpans, expired);
     }
 
-    public async Task<int> ExpireHeldSpansAsync(DateTimeOffset before, CancellationToken cancellationToken)
-    {
-        using var writer = await gate.EnterAsync(cancellationToken);
-        await using var db = contexts.Create();
-        return await DeleteExpiredHeldSpansAsync(db, before, cancellationToken);
-    }
+    public Task<int> ExpireHeldSpansAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        pipeline.WriteAsync(string.Empty, (db, _, ct) => DeleteExpiredHeldSpansAsync(db, before, ct), cancellationToken);
 
     /// <summary>Drops held spans received before <paramref name="before"/>: their agent span never came within OrphanHours.</summary>
     private static Task<int> DeleteExpiredHeldSpansAsync(LedgerDbContext db, DateTimeOffset before, CancellationToken cancellationToken)
@@ -156,36 +154,33 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         return AbandonAsync(e => ids.Contains(e.Id), reason, now, cancellationToken, includeExternal: true);
     }
 
-    public async Task<Execution> BeatAsync(Guid id, System.Text.Json.JsonElement? metadata, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        using var writer = await gate.EnterAsync(cancellationToken);
-        await using var db = contexts.Create();
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var entity = await ById(db, id, cancellationToken)
-            ?? throw new NotFoundException($"No execution has id '{id}'.");
-        if (entity.Status != Running)
+    public Task<Execution> BeatAsync(Guid id, System.Text.Json.JsonElement? metadata, DateTimeOffset now, CancellationToken cancellationToken) =>
+        pipeline.WriteAsync(string.Empty, async (db, _, ct) =>
         {
-            throw new ConflictException($"Execution '{id}' is already final ({entity.Status}); a heartbeat renews only a running execution.");
-        }
-        if (entity.Node is not null)
-        {
-            throw new ConflictException($"Execution '{id}' is run by AgentLedger node '{entity.Node}', which keeps it alive itself.");
-        }
-        // A beat never moves the lease backwards (a client's clock or a late retry).
-        var beat = LedgerTime.Normalize(now);
-        entity.HeartbeatAt = entity.HeartbeatAt is { } last && last > beat ? last : beat;
-        entity.Metadata = JsonColumns.Merge(entity.Metadata, metadata);
-        if (entity.Metadata is { } merged && System.Text.Encoding.UTF8.GetByteCount(merged) > MaxMetadataBytes)
-        {
-            throw new PayloadTooLargeException($"metadata would be larger than {MaxMetadataBytes / 1024} KiB serialized once merged; nothing was changed.");
-        }
-        if (!await LedgerStatements.BeatAsync(db, entity, Running, cancellationToken))
-        {
-            throw new ConflictException($"Execution '{id}' was finalised meanwhile; a heartbeat renews only a running execution.");
-        }
-        await tx.CommitAsync(cancellationToken);
-        return entity.ToModel();
-    }
+            var entity = await ById(db, id, ct)
+                ?? throw new NotFoundException($"No execution has id '{id}'.");
+            if (entity.Status != Running)
+            {
+                throw new ConflictException($"Execution '{id}' is already final ({entity.Status}); a heartbeat renews only a running execution.");
+            }
+            if (entity.Node is not null)
+            {
+                throw new ConflictException($"Execution '{id}' is run by AgentLedger node '{entity.Node}', which keeps it alive itself.");
+            }
+            // A beat never moves the lease backwards (a client's clock or a late retry).
+            var beat = LedgerTime.Normalize(now);
+            entity.HeartbeatAt = entity.HeartbeatAt is { } last && last > beat ? last : beat;
+            entity.Metadata = JsonColumns.Merge(entity.Metadata, metadata);
+            if (entity.Metadata is { } merged && System.Text.Encoding.UTF8.GetByteCount(merged) > MaxMetadataBytes)
+            {
+                throw new PayloadTooLargeException($"metadata would be larger than {MaxMetadataBytes / 1024} KiB serialized once merged; nothing was changed.");
+            }
+            if (!await LedgerStatements.BeatAsync(db, entity, Running, ct))
+            {
+                throw new ConflictException($"Execution '{id}' was finalised meanwhile; a heartbeat renews only a running execution.");
+            }
+            return entity.ToModel();
+        }, cancellationToken);
 
     public Task<IReadOnlyList<Guid>> AbandonLapsedAsync(IReadOnlyCollection<Guid> executionIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -209,10 +204,9 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         }
         now = LedgerTime.Normalize(now);
         var ids = executionIds.ToArray();
-        await using var db = contexts.Create();
-        await db.Executions
+        await pipeline.WriteAsync(string.Empty, (db, _, ct) => db.Executions
             .Where(e => ids.Contains(e.Id) && e.Status == Running)
-            .ExecuteUpdateAsync(set => set.SetProperty(e => e.HeartbeatAt, now), cancellationToken);
+            .ExecuteUpdateAsync(set => set.SetProperty(e => e.HeartbeatAt, now), ct), cancellationToken);
     }
 
     /// <summary>
@@ -239,16 +233,13 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
                 .Select(e => e.Id)
                 .ToListAsync(cancellationToken);
         }
-        var abandoned = new List<Guid>();
-        foreach (var id in candidates)
+        // One write per run, all queued at once: they share commits, and a run completing meanwhile simply wins.
+        var writes = candidates.Select(id => pipeline.WriteAsync(string.Empty, async (db, rollups, ct) =>
         {
-            using var writer = await gate.EnterAsync(cancellationToken);
-            await using var db = contexts.Create();
-            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-            var orphan = await db.Executions.AsNoTracking().SingleAsync(e => e.Id == id, cancellationToken);
+            var orphan = await db.Executions.AsNoTracking().SingleAsync(e => e.Id == id, ct);
             if (orphan.Status != Running || stillDue?.Invoke(orphan) == false)
             {
-                continue;
+                return false;
             }
             // When the work stopped is unknown, so no duration is invented.
             var outcome = new ExecutionOutcome(
@@ -258,17 +249,18 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
                 ErrorMessage: reason(orphan));
             try
             {
-                await FinaliseAsync(db, orphan, outcome, cancellationToken, measureDuration: false);
-                await db.SaveOrConflictAsync("finalised meanwhile", cancellationToken);
-                await tx.CommitAsync(cancellationToken);
-                abandoned.Add(id);
+                await FinaliseAsync(db, orphan, outcome, rollups, ct, measureDuration: false);
+                await db.SaveOrConflictAsync("finalised meanwhile", ct);
+                return true;
             }
             catch (ConflictException)
             {
                 // The run finished between our read and our write: its own outcome stands.
+                return false;
             }
-        }
-        return abandoned;
+        }, cancellationToken)).ToList();
+        var done = await Task.WhenAll(writes);
+        return candidates.Where((_, i) => done[i]).ToList();
     }
 
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> LastScheduledAsync(IReadOnlyCollection<string> agents, CancellationToken cancellationToken)
@@ -387,12 +379,14 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
     }
 
     /// <summary>
-    /// Writes the outcome, and the rollups and proposals it adds, in the caller's transaction: as a new
-    /// row when <paramref name="insert"/> is given (a run reported finished; gathered into <paramref name="batch"/>,
-    /// which writes it, when given), else over the running row, which must still be running
-    /// (<see cref="ConflictException"/> when another writer finalised it).
+    /// Writes the outcome and the proposals it adds in the caller's transaction, and adds its rollup deltas to
+    /// <paramref name="rollups"/> (the pipeline writes a group's at once): as a new row when <paramref name="insert"/>
+    /// is given (a run reported finished; gathered into <paramref name="rows"/>, which writes it, when given), else
+    /// over the running row, which must still be running (<see cref="ConflictException"/> when another writer finalised it).
     /// </summary>
-    private static async Task FinaliseAsync(LedgerDbContext db, ExecutionEntity entity, ExecutionOutcome outcome, CancellationToken cancellationToken, bool measureDuration = true, ExecutionStart? insert = null, RunBatch? batch = null)
+    private static async Task FinaliseAsync(
+        LedgerDbContext db, ExecutionEntity entity, ExecutionOutcome outcome, RollupBatch rollups, CancellationToken cancellationToken,
+        bool measureDuration = true, ExecutionStart? insert = null, RunBatch? rows = null)
     {
         var completedAt = LedgerTime.Normalize(outcome.CompletedAt);
         if (completedAt < entity.StartedAt)
@@ -415,13 +409,13 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         entity.CompletionHash = outcome.CompletionHash;
         if (insert is not null)
         {
-            if (batch is null)
+            if (rows is null)
             {
                 await InsertRowAsync(db, entity, insert, cancellationToken);
             }
             else
             {
-                batch.Add(entity);
+                rows.Add(entity);
             }
         }
         else if (!await LedgerStatements.FinaliseAsync(db, entity, Running, cancellationToken))
@@ -431,7 +425,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
 
         var runDelta = new LedgerTotals();
         runDelta.AddExecution(outcome.Status, entity.DurationMs, entity.ProposalsCreated, entity.ResourcesProcessed, outcome.Metrics);
-        await AddRollupAsync(db, batch?.Rollups, entity.AgentName, entity.StartedAt, runDelta, cancellationToken);
+        rollups.Add(entity.AgentName, entity.StartedAt, runDelta);
 
         if (proposals.Count == 0)
         {
@@ -459,18 +453,6 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteG
         {
             proposalDelta.AddProposal(ProposalStatus.Pending);
         }
-        await AddRollupAsync(db, batch?.Rollups, entity.AgentName, completedAt, proposalDelta, cancellationToken);
-    }
-
-    private static async Task AddRollupAsync(LedgerDbContext db, RollupBatch? rollups, string agentName, DateTimeOffset instant, LedgerTotals delta, CancellationToken cancellationToken)
-    {
-        if (rollups is null)
-        {
-            await RollupWriter.AddAsync(db, agentName, instant, delta, cancellationToken);
-        }
-        else
-        {
-            rollups.Add(agentName, instant, delta);
-        }
+        rollups.Add(entity.AgentName, completedAt, proposalDelta);
     }
 }

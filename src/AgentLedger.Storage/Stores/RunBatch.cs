@@ -1,17 +1,14 @@
 using AgentLedger.Storage.Entities;
-using AgentLedger.Storage.Rollups;
 
 namespace AgentLedger.Storage.Stores;
 
 /// <summary>
-/// The writes of many finished runs in one transaction (an OTLP batch), gathered and then written together:
-/// the rows in one insert, their rollup deltas merged and written once per agent and hour.
+/// The rows of many finished runs in one transaction (an OTLP batch), gathered and then written in one insert.
+/// Their rollup deltas go to the write pipeline's <see cref="Rollups.RollupBatch"/>, written once per agent and hour.
 /// </summary>
 internal sealed class RunBatch
 {
     private readonly List<ExecutionEntity> _rows = [];
-
-    public RollupBatch Rollups { get; } = new();
 
     public void Add(ExecutionEntity row) => _rows.Add(row);
 
@@ -26,6 +23,5 @@ internal sealed class RunBatch
             throw new AgentLedger.Core.Common.ConflictException(conflict);
         }
         _rows.Clear();
-        await Rollups.FlushAsync(db, cancellationToken);
     }
 }

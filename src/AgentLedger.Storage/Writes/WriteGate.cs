@@ -1,4 +1,4 @@
-namespace AgentLedger.Storage;
+namespace AgentLedger.Storage.Writes;
 
 /// <summary>
 /// Queues the ledger's write transactions in-process on SQLite. A SQLite file has one writer at a
