@@ -12,6 +12,8 @@ namespace AgentLedger.Bench.Scenarios;
 /// <c>running</c> row (committed before the work, as the runner does); a second updates it to
 /// success and adds the run to its hour, day and all-time rollups (read the bucket, merge the
 /// histogram and metric sums, upsert), with the same durability settings as the server.
+/// <see cref="RecordFinished"/> is the one-transaction limit of a run reported finished: the row inserted
+/// final and its rollups, one commit.
 /// </summary>
 public sealed class RawRecorder : IDisposable
 {
@@ -21,6 +23,7 @@ public sealed class RawRecorder : IDisposable
     private readonly SqliteCommand _begin;
     private readonly SqliteCommand _commit;
     private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _insertFinished;
     private readonly SqliteCommand _update;
     private readonly SqliteCommand _readBucket;
     private readonly SqliteCommand _upsert;
@@ -40,6 +43,10 @@ public sealed class RawRecorder : IDisposable
             INSERT INTO agent_executions (id, agent_name, trigger, node, started_at, status, proposals_created, resources_processed, heartbeat_at)
             VALUES ($id, $agent, 'manual', 'bench-raw', $started, 'running', 0, 0, $started) RETURNING seq
             """, "$id", "$agent", "$started");
+        _insertFinished = Command("""
+            INSERT INTO agent_executions (id, agent_name, trigger, started_at, completed_at, duration_ms, status, proposals_created, resources_processed, metrics, metadata)
+            VALUES ($id, $agent, 'external', $started, $completed, $duration, 'success', 0, $resources, $metrics, '{"version":"1.4.0"}')
+            """, "$id", "$agent", "$started", "$completed", "$duration", "$resources", "$metrics");
         _update = Command("""
             UPDATE agent_executions SET status = 'success', completed_at = $completed, duration_ms = $duration, proposals_created = 0,
                 resources_processed = $resources, metrics = $metrics
@@ -80,6 +87,31 @@ public sealed class RawRecorder : IDisposable
         _update.Parameters[3].Value = metricsJson;
         _update.Parameters[4].Value = seq;
         _update.ExecuteNonQuery();
+        AddToRollups(agent, startedAt, durationMs, resources, metrics);
+        _commit.ExecuteNonQuery();
+    }
+
+    /// <summary>Records one successful run reported finished: the final row and its rollups, one durable commit.</summary>
+    public void RecordFinished(string agent, long durationMs, long resources, IReadOnlyDictionary<string, double> metrics)
+    {
+        var completedAt = LedgerTime.Normalize(DateTimeOffset.UtcNow);
+        var startedAt = completedAt - TimeSpan.FromMilliseconds(durationMs);
+        var metricsJson = JsonSerializer.Serialize(metrics);
+        _begin.ExecuteNonQuery();
+        _insertFinished.Parameters[0].Value = SqliteBulkWriter.Id(Guid.CreateVersion7());
+        _insertFinished.Parameters[1].Value = agent;
+        _insertFinished.Parameters[2].Value = SqliteBulkWriter.Micros(startedAt);
+        _insertFinished.Parameters[3].Value = SqliteBulkWriter.Micros(completedAt);
+        _insertFinished.Parameters[4].Value = durationMs;
+        _insertFinished.Parameters[5].Value = resources;
+        _insertFinished.Parameters[6].Value = metricsJson;
+        _insertFinished.ExecuteNonQuery();
+        AddToRollups(agent, startedAt, durationMs, resources, metrics);
+        _commit.ExecuteNonQuery();
+    }
+
+    private void AddToRollups(string agent, DateTimeOffset startedAt, long durationMs, long resources, IReadOnlyDictionary<string, double> metrics)
+    {
         foreach (var period in Periods)
         {
             var bucket = period switch
@@ -117,12 +149,11 @@ public sealed class RawRecorder : IDisposable
             _upsert.Parameters[6].Value = JsonSerializer.Serialize(sums);
             _upsert.ExecuteNonQuery();
         }
-        _commit.ExecuteNonQuery();
     }
 
     public void Dispose()
     {
-        foreach (var command in new[] { _begin, _commit, _insert, _update, _readBucket, _upsert })
+        foreach (var command in new[] { _begin, _commit, _insert, _insertFinished, _update, _readBucket, _upsert })
         {
             command.Dispose();
         }

@@ -163,7 +163,7 @@ public sealed class StatsScenario(BenchOptions options, Report report)
     }
 
     /// <summary>Reads <c>Server-Timing: app;dur=1.23</c>.</summary>
-    private static double? ServerTiming(HttpResponseMessage response)
+    internal static double? ServerTiming(HttpResponseMessage response)
     {
         if (!response.Headers.TryGetValues("Server-Timing", out var values))
         {

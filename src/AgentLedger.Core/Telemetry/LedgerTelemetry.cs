@@ -17,6 +17,9 @@ public sealed class LedgerTelemetry : IDisposable
     /// <summary>Explicit buckets from 10 ms to 1 h: the default ones stop at 10 s, and agent runs take minutes.</summary>
     public static readonly double[] DurationBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600];
 
+    /// <summary>Writes answered by one commit: powers of two up to the largest group a commit may take.</summary>
+    public static readonly int[] GroupBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
     public static readonly ActivitySource Tracing = new(Name);
 
     private readonly Meter _meter;
@@ -28,6 +31,7 @@ public sealed class LedgerTelemetry : IDisposable
     private readonly Counter<long> _alertsRaised;
     private readonly Counter<long> _alertDeliveries;
     private readonly Counter<long> _orphanSpans;
+    private readonly Histogram<int> _writesPerCommit;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastSuccess = new(StringComparer.Ordinal);
 
     public LedgerTelemetry(IMeterFactory meters)
@@ -42,6 +46,8 @@ public sealed class LedgerTelemetry : IDisposable
         _alertsRaised = _meter.CreateCounter<long>("alerts_raised", description: "Health changes alerted, by agent and new health.");
         _alertDeliveries = _meter.CreateCounter<long>("alert_deliveries", description: "Webhook attempts, by outcome: delivered, retrying, failed.");
         _orphanSpans = _meter.CreateCounter<long>("otlp_orphan_spans", description: "Trace spans held for an agent span that never arrived, dropped after AgentLedger:Otlp:OrphanHours.");
+        _writesPerCommit = _meter.CreateHistogram("ledger_writes_per_commit", description: "Writes answered by one ledger commit (group commit): its count is the commits, its sum the writes.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = GroupBuckets });
         _meter.CreateObservableGauge("agent_last_success_timestamp_seconds", ObserveLastSuccess, unit: "s",
             description: "Unix time of each agent's newest successful run.");
     }
@@ -77,6 +83,8 @@ public sealed class LedgerTelemetry : IDisposable
         // Always touched, so the counter is exported (at 0) before the first orphan expires.
         _orphanSpans.Add(count);
     }
+
+    public void Committed(int writes) => _writesPerCommit.Record(writes);
 
     public void RunStarted(string agentName) => _active.Add(1, new KeyValuePair<string, object?>("agent", agentName));
 

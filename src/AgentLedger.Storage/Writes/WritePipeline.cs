@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AgentLedger.Core.Common;
+using AgentLedger.Core.Telemetry;
 using AgentLedger.Storage.Rollups;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -21,7 +22,8 @@ namespace AgentLedger.Storage.Writes;
 /// connection), nothing of it was committed: each write is then tried alone, for its own answer.
 /// </para>
 /// </summary>
-internal sealed class WritePipeline(ILedgerDbContextFactory contexts, WriteGate gate, StorageOptions options)
+/// <param name="telemetry">Absent where no host runs (the admin commands): commits are then not counted.</param>
+internal sealed class WritePipeline(ILedgerDbContextFactory contexts, WriteGate gate, StorageOptions options, LedgerTelemetry? telemetry = null)
 {
     private const string Savepoint = "ledger_write";
 
@@ -110,6 +112,7 @@ internal sealed class WritePipeline(ILedgerDbContextFactory contexts, WriteGate 
             // In agent order: the order every writer locks agents in.
             await rollups.FlushAsync(db, CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
+            telemetry?.Committed(group.Count);
         }
         catch (Exception)
         {
@@ -174,6 +177,7 @@ internal sealed class WritePipeline(ILedgerDbContextFactory contexts, WriteGate 
             await write.ApplyAsync(db, rollups, CancellationToken.None);
             await rollups.FlushAsync(db, CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
+            telemetry?.Committed(1);
         }
         catch (Exception ex)
         {
