@@ -38,6 +38,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ISettingsStore, EfSettingsStore>();
         services.AddSingleton<IAgentDirectory, EfAgentDirectory>();
         services.AddSingleton<OldEdgeCache>();
+        services.AddSingleton<WholeBucketCache>();
         services.AddSingleton<IStatsSource, EfStatsSource>();
         services.AddSingleton<Core.Insights.IInsightsSource, EfInsightsSource>();
         services.AddSingleton<Core.Alerts.IAlertStore, EfAlertStore>();
