@@ -24,6 +24,7 @@ public interface IStatsSource
     /// <summary>Exact totals for executions started (and proposals created) in [from, to).</summary>
     Task<IReadOnlyDictionary<string, LedgerTotals>> TotalsAsync(IReadOnlyCollection<string> agents, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 
+    /// <summary>All-time counters and duration sums of each agent; no duration histogram and no metric sums (the stats show neither for all time).</summary>
     Task<IReadOnlyDictionary<string, LedgerTotals>> AllTimeAsync(IReadOnlyCollection<string> agents, CancellationToken cancellationToken);
 
     Task<IReadOnlyDictionary<string, LatestRuns>> LatestAsync(IReadOnlyCollection<string> agents, CancellationToken cancellationToken);
