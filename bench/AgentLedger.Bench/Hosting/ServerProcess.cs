@@ -22,7 +22,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(BenchDatabase database, string synchronous, TimeSpan clockOffset, string dataFolder)
+    /// <param name="settings">Server settings beside the harness's own, as configuration keys (<c>AgentLedger:Database:WritesPerCommit</c>).</param>
+    public static async Task<ServerProcess> StartAsync(BenchDatabase database, string synchronous, TimeSpan clockOffset, string dataFolder, IReadOnlyDictionary<string, string>? settings = null)
     {
         var host = Environment.ProcessPath ?? "dotnet";
         var start = new ProcessStartInfo(host)
@@ -42,6 +43,11 @@ public sealed class ServerProcess : IAsyncDisposable
         })
         {
             start.ArgumentList.Add(arg);
+        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            // Environment variables are one of the server's configuration sources: "AgentLedger__Database__WritesPerCommit".
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("The server process did not start.");
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));

@@ -79,6 +79,7 @@ public sealed class IngestScenario(BenchOptions options, Report report)
             otlpRates.Add(runs / clock.Elapsed.TotalSeconds);
         }
         var peak = server.PeakWorkingSetBytes / 1024.0 / 1024.0;
+        var alone = await WithoutGroupCommitAsync(cancellationToken);
         var rate = Summary.Of(rates);
         var latency = Summary.Of(latencies);
         var rawRate = Summary.Of(rawRates);
@@ -92,6 +93,8 @@ public sealed class IngestScenario(BenchOptions options, Report report)
         report.Add(new ResultRow("ingest", "SQLite", "–", $"POST /api/executions (finished run), {options.Concurrency} clients: runs/s", "/s", rate,
             Baseline: "raw: one transaction per run (INSERT + rollups, Microsoft.Data.Sqlite)", BaselineValue: rawRate, Ratio: rawRatio,
             Target: "≥ 3× raw", Met: rawRatio >= 3));
+        report.Add(new ResultRow("ingest", "SQLite", "–", $"same, {options.Concurrency} clients, a server with WritesPerCommit=1 (one commit per report): runs/s", "/s", alone,
+            Baseline: "group commit (the first line)", BaselineValue: rate, Ratio: alone.Median / rate.Median));
         report.Add(new ResultRow("ingest", "SQLite", "–", "same, latency per report", "ms", latency,
             Baseline: $"raw, {options.Concurrency} writers taking turns", BaselineValue: rawLatency, Ratio: latencyRatio,
             Target: "p99 ≤ 4× raw p99", Met: latencyRatio <= 4,
@@ -110,6 +113,34 @@ public sealed class IngestScenario(BenchOptions options, Report report)
         // Where the limit is: CPU per recorded run on each path, against the 2 × 1 000 ms of CPU a second this machine has.
         report.Note(string.Create(CultureInfo.InvariantCulture,
             $"ingest: CPU per run: server {serverCpu.TotalMilliseconds / reports:F2} ms per one-call report (all threads: HTTP, JSON, key, validation, group commit; the stats sampler's requests included), raw {rawCpu.TotalMilliseconds / rawRuns:F2} ms per run (SQLite's statements and commit, one thread); {Environment.ProcessorCount} cores."));
+    }
+
+    /// <summary>The same one-call load against a server that commits every write alone: what group commit is worth, in the same run.</summary>
+    private async Task<Summary> WithoutGroupCommitAsync(CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(options.DataFolder, "ingest-alone.db");
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            File.Delete(file);
+        }
+        await using var server = await ServerProcess.StartAsync(BenchDatabase.Sqlite(path), options.Synchronous, TimeSpan.Zero, options.DataFolder,
+            new Dictionary<string, string> { ["AgentLedger:Database:WritesPerCommit"] = "1" });
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = server.Address };
+        http.DefaultRequestHeaders.Add("X-Api-Key", BenchHost.ApiKey);
+        await LoadAsync(http, TimeSpan.FromSeconds(options.Quick ? 0.5 : 2), [], cancellationToken);
+        var rates = new List<double>();
+        for (var round = 0; round < options.Rounds; round++)
+        {
+            // The same stats sampler as beside the group-commit load, so both loads share the machine alike.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var sampler = SampleStatsAsync(http, int.MaxValue, [], StatsPause, stop.Token);
+            var clock = Stopwatch.StartNew();
+            var count = await LoadAsync(http, options.IngestDuration, [], cancellationToken);
+            rates.Add(count / clock.Elapsed.TotalSeconds);
+            await stop.CancelAsync();
+            await sampler;
+        }
+        return Summary.Of(rates);
     }
 
     /// <summary>
