@@ -33,6 +33,9 @@ internal sealed class WritePipeline(ILedgerDbContextFactory contexts, WriteGate 
     private readonly int _limit = Math.Max(1, options.WriteQueueLimit);
     private int _queued;
 
+    /// <summary>Writes waiting for a writer now (not those being written).</summary>
+    public int Queued => Volatile.Read(ref _queued);
+
     /// <summary>
     /// Queues a write and returns its result once the transaction holding it has committed. Cancelled
     /// while still queued, it is never applied; once taken by a writer it is written and answered whole.

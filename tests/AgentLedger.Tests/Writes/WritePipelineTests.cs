@@ -1,0 +1,137 @@
+using AgentLedger.Core.Common;
+using AgentLedger.Core.Executions;
+using AgentLedger.Core.Stats;
+using AgentLedger.Storage;
+using AgentLedger.Storage.Entities;
+using AgentLedger.Storage.Writes;
+using AgentLedger.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentLedger.Tests.Writes;
+
+/// <summary>
+/// The write pipeline against a real database: writes queued while a writer is busy go into one
+/// transaction, one write's failure undoes only its own changes, and a full queue refuses at once.
+/// </summary>
+public sealed class WritePipelineTests : IDisposable
+{
+    private static readonly DateTimeOffset Hour = new(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
+    private readonly TestDatabase _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    [Fact]
+    public async Task Writes_queued_behind_a_busy_writer_share_one_transaction_and_a_failing_one_undoes_only_itself()
+    {
+        using var host = new LedgerFactory(_db);
+        var pipeline = host.Services.GetRequiredService<WritePipeline>();
+        var busy = new TaskCompletionSource();
+        var first = pipeline.WriteAsync("a", async (db, rollups, ct) =>
+        {
+            await busy.Task;
+            return await AddAgentAsync(db, rollups, "pipeline-a", ct);
+        }, CancellationToken.None);
+
+        // Queued while the first write holds the pipeline: the next writer takes all three at once.
+        var b = pipeline.WriteAsync("b", (db, rollups, ct) => AddAgentAsync(db, rollups, "pipeline-b", ct), CancellationToken.None);
+        var c = pipeline.WriteAsync<Guid>("c", async (db, rollups, ct) =>
+        {
+            await AddAgentAsync(db, rollups, "pipeline-c", ct);
+            throw new ConflictException("c refuses after writing its row");
+        }, CancellationToken.None);
+        var d = pipeline.WriteAsync("d", (db, rollups, ct) => AddAgentAsync(db, rollups, "pipeline-d", ct), CancellationToken.None);
+        busy.SetResult();
+
+        var alone = await first;
+        var (inB, inD) = (await b, await d);
+        await Assert.ThrowsAsync<ConflictException>(() => c);
+        Assert.Equal(inB, inD);
+        Assert.NotEqual(alone, inB);
+
+        Assert.Equal(new[] { "pipeline-a", "pipeline-b", "pipeline-d" }, Names("SELECT name FROM agents WHERE name LIKE 'pipeline-%' ORDER BY name"));
+        // Rollups were written for the committed writes only, once each.
+        Assert.Equal(new[] { "pipeline-a", "pipeline-b", "pipeline-d" }, Names("SELECT agent_name FROM agent_rollups WHERE period = 'hour' AND agent_name LIKE 'pipeline-%' ORDER BY agent_name"));
+        Assert.Equal(3, _db.Scalar("SELECT SUM(success_count) FROM agent_rollups WHERE period = 'all' AND agent_name LIKE 'pipeline-%'"));
+    }
+
+    [Fact]
+    public async Task A_full_queue_refuses_the_write_at_once_and_writes_nothing_of_it()
+    {
+        using var host = new LedgerFactory(_db, settings: new Dictionary<string, string?> { ["AgentLedger:Database:WriteQueueLimit"] = "1" });
+        var pipeline = host.Services.GetRequiredService<WritePipeline>();
+        var busy = new TaskCompletionSource();
+        var first = pipeline.WriteAsync("a", async (db, rollups, ct) =>
+        {
+            await busy.Task;
+            return await AddAgentAsync(db, rollups, "queue-a", ct);
+        }, CancellationToken.None);
+        var second = pipeline.WriteAsync("b", (db, rollups, ct) => AddAgentAsync(db, rollups, "queue-b", ct), CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<WriteQueueFullException>(() => pipeline.WriteAsync("c", (db, rollups, ct) => AddAgentAsync(db, rollups, "queue-c", ct), CancellationToken.None));
+        Assert.Contains("1 writes are already waiting", refused.Message);
+        busy.SetResult();
+        await first;
+        await second;
+        Assert.Equal(new[] { "queue-a", "queue-b" }, Names("SELECT name FROM agents WHERE name LIKE 'queue-%' ORDER BY name"));
+    }
+
+    [Fact]
+    public async Task A_report_that_finds_the_queue_full_gets_503_with_Retry_After_and_is_not_recorded()
+    {
+        using var host = new LedgerFactory(_db, settings: new Dictionary<string, string?> { ["AgentLedger:Database:WriteQueueLimit"] = "1" });
+        var pipeline = host.Services.GetRequiredService<WritePipeline>();
+        using var client = host.CreateAuthorizedClient();
+        var busy = new TaskCompletionSource();
+        var holding = pipeline.WriteAsync("a", async (db, rollups, ct) =>
+        {
+            await busy.Task;
+            return await AddAgentAsync(db, rollups, "busy-a", ct);
+        }, CancellationToken.None);
+        var report = new { agent_name = "busy-report", status = "success", started_at = "2026-11-20T09:00:00Z", completed_at = "2026-11-20T09:00:01Z" };
+        var waiting = client.PostJsonAsync("/api/executions", report);
+        // The first report is queued behind the held write; the queue (one place) is then full.
+        for (var i = 0; i < 200 && pipeline.Queued == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+        Assert.Equal(1, pipeline.Queued);
+
+        using var refused = await client.PostJsonAsync("/api/executions", report with { agent_name = "busy-refused" });
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("5", refused.Headers.GetValues("Retry-After").Single());
+        Assert.Contains("The ledger is busy.", await refused.Content.ReadAsStringAsync());
+
+        busy.SetResult();
+        await holding;
+        using var accepted = await waiting;
+        Assert.Equal(System.Net.HttpStatusCode.Created, accepted.StatusCode);
+        Assert.Equal(1, _db.Scalar("SELECT COUNT(*) FROM agent_executions WHERE agent_name = 'busy-report'"));
+        Assert.Equal(0, _db.Scalar("SELECT COUNT(*) FROM agent_executions WHERE agent_name = 'busy-refused'"));
+    }
+
+    private List<string> Names(string sql)
+    {
+        using var connection = _db.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+        return names;
+    }
+
+    /// <summary>A real row and a real rollup delta; returns the transaction it was written in.</summary>
+    private static async Task<Guid> AddAgentAsync(LedgerDbContext db, Storage.Rollups.RollupBatch rollups, string name, CancellationToken ct)
+    {
+        db.Agents.Add(new AgentEntity { Name = name, DisplayName = name, Description = "", Kind = "external", FirstSeenAt = Hour });
+        await db.SaveChangesAsync(ct);
+        var run = new LedgerTotals();
+        run.AddExecution(ExecutionStatus.Success, 100, 0, 1, null);
+        rollups.Add(name, Hour, run);
+        return db.Database.CurrentTransaction!.TransactionId;
+    }
+}
