@@ -17,6 +17,11 @@ public static class StorageServiceCollectionExtensions
 {
     public static IServiceCollection AddLedgerStorage(this IServiceCollection services, StorageOptions options)
     {
+        if (options.WritesPerCommit < 1 || options.WriteQueueLimit < 1)
+        {
+            throw new InvalidOperationException(
+                $"AgentLedger:Database:WritesPerCommit ({options.WritesPerCommit}) and AgentLedger:Database:WriteQueueLimit ({options.WriteQueueLimit}) must be at least 1.");
+        }
         switch (options.Provider.ToLowerInvariant())
         {
             case "sqlite":

@@ -29,8 +29,8 @@ internal sealed class WritePipeline(ILedgerDbContextFactory contexts, WriteGate 
 
     private readonly ConcurrentQueue<PendingWrite> _queue = new();
     private readonly SemaphoreSlim _turn = new(1, 1);
-    private readonly int _groupSize = Math.Max(1, options.WritesPerCommit);
-    private readonly int _limit = Math.Max(1, options.WriteQueueLimit);
+    private readonly int _groupSize = options.WritesPerCommit;
+    private readonly int _limit = options.WriteQueueLimit;
     private int _queued;
 
     /// <summary>Writes waiting for a writer now (not those being written).</summary>

@@ -110,6 +110,16 @@ public sealed class WritePipelineTests : IDisposable
         Assert.Equal(0, _db.Scalar("SELECT COUNT(*) FROM agent_executions WHERE agent_name = 'busy-refused'"));
     }
 
+    [Theory]
+    [InlineData("WritesPerCommit")]
+    [InlineData("WriteQueueLimit")]
+    public void A_pipeline_setting_below_one_stops_the_start_with_a_message_naming_it(string setting)
+    {
+        using var host = new LedgerFactory(_db, settings: new Dictionary<string, string?> { [$"AgentLedger:Database:{setting}"] = "0" });
+        var refused = Assert.Throws<InvalidOperationException>(() => host.CreateClient());
+        Assert.Contains($"AgentLedger:Database:{setting} (0)", refused.Message);
+    }
+
     private List<string> Names(string sql)
     {
         using var connection = _db.Open();
