@@ -334,6 +334,8 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts, OldEdgeCac
     private sealed record Counters(string Agent, long Success, long Failed, long Timeout, long Cancelled, long Abandoned, long ProposalsCreated, long ResourcesProcessed,
         long DurationCount, double DurationSumMs, long DurationMaxMs, long ProposalsRecorded, long ProposalsApproved, long ProposalsRejected, long ProposalsExpired)
     {
+        public WholeBucketCache.Print Print => new(Success, Failed, Timeout, Cancelled, Abandoned, DurationCount, ProposalsRecorded, ProposalsApproved, ProposalsRejected, ProposalsExpired);
+
         public void AddTo(LedgerTotals totals)
         {
             totals.Success += Success;
@@ -380,8 +382,7 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts, OldEdgeCac
         {
             var totals = result[sum.Agent];
             sum.AddTo(totals);
-            var print = new WholeBucketCache.Print(sum.Success, sum.Failed, sum.Timeout, sum.Cancelled, sum.Abandoned, sum.DurationCount,
-                sum.ProposalsRecorded, sum.ProposalsApproved, sum.ProposalsRejected, sum.ProposalsExpired);
+            var print = sum.Print;
             if (cache.TryGet(new WholeBucketCache.Key(sum.Agent, days, firstHours, lastHours), print, out var merged))
             {
                 AddMerged(totals, merged.Histogram, merged.MetricSums);
@@ -414,7 +415,7 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts, OldEdgeCac
             {
                 histogram.MergeBytes(bucket.DurationHistogram);
                 JsonColumns.AddMetrics(bucket.MetricSums, metrics);
-                print = Add(print, bucket.Print);
+                print += bucket.Print;
             }
             AddMerged(result[agent.Key], histogram, metrics);
             // A write committed between the two statements shows as a different print: merged as read, not kept.
@@ -424,10 +425,6 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts, OldEdgeCac
             }
         }
     }
-
-    private static WholeBucketCache.Print Add(WholeBucketCache.Print a, WholeBucketCache.Print b) => new(
-        a.Success + b.Success, a.Failed + b.Failed, a.Timeout + b.Timeout, a.Cancelled + b.Cancelled, a.Abandoned + b.Abandoned,
-        a.DurationCount + b.DurationCount, a.Recorded + b.Recorded, a.Approved + b.Approved, a.Rejected + b.Rejected, a.Expired + b.Expired);
 
     private static void AddMerged(LedgerTotals totals, DurationHistogram histogram, IReadOnlyDictionary<string, double> metricSums)
     {

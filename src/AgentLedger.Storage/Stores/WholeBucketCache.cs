@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using AgentLedger.Core.Stats;
 
 namespace AgentLedger.Storage.Stores;
@@ -24,22 +25,22 @@ internal sealed class WholeBucketCache
     public readonly record struct Key(string Agent, TimeRange Days, TimeRange FirstHours, TimeRange LastHours);
 
     /// <summary>Summed counters of the buckets that any change to one of them increases.</summary>
-    public readonly record struct Print(long Success, long Failed, long Timeout, long Cancelled, long Abandoned, long DurationCount, long Recorded, long Approved, long Rejected, long Expired);
+    public readonly record struct Print(long Success, long Failed, long Timeout, long Cancelled, long Abandoned, long DurationCount, long Recorded, long Approved, long Rejected, long Expired)
+    {
+        public static Print operator +(Print a, Print b) => new(
+            a.Success + b.Success, a.Failed + b.Failed, a.Timeout + b.Timeout, a.Cancelled + b.Cancelled, a.Abandoned + b.Abandoned,
+            a.DurationCount + b.DurationCount, a.Recorded + b.Recorded, a.Approved + b.Approved, a.Rejected + b.Rejected, a.Expired + b.Expired);
+    }
 
     /// <summary>Never handed out for changing: callers merge it into their own totals.</summary>
     public sealed record Merged(Print Print, DurationHistogram Histogram, IReadOnlyDictionary<string, double> MetricSums, long Stamp);
 
     private long _stamp;
 
-    public bool TryGet(Key key, Print print, out Merged merged)
+    public bool TryGet(Key key, Print print, [NotNullWhen(true)] out Merged? merged)
     {
-        if (_entries.TryGetValue(key, out var found) && found.Print == print)
-        {
-            merged = found;
-            return true;
-        }
-        merged = null!;
-        return false;
+        merged = _entries.TryGetValue(key, out var found) && found.Print == print ? found : null;
+        return merged is not null;
     }
 
     public void Add(Key key, Print print, DurationHistogram histogram, Dictionary<string, double> metricSums)

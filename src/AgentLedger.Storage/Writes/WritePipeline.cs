@@ -115,7 +115,8 @@ internal sealed class WritePipeline(ILedgerDbContextFactory contexts, WriteGate 
             // In agent order: the order every writer locks agents in.
             await rollups.FlushAsync(db, CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
-            telemetry?.Committed(group.Count);
+            // Writes that failed in their savepoint, or go again alone, were not answered by this commit.
+            telemetry?.Committed(outcomes.Count(o => o is null));
         }
         catch (Exception)
         {
