@@ -5,7 +5,7 @@ namespace AgentLedger.Bench;
 /// <summary>Command line of the harness: <c>&lt;scenario&gt; [--executions N[,N…]] [--agents A] [--quick] [--postgres CONN] …</c>.</summary>
 public sealed record BenchOptions
 {
-    public static readonly string[] Scenarios = ["stats", "record", "ingest", "memory", "all"];
+    public static readonly string[] Scenarios = ["stats", "record", "ingest", "otlp", "memory", "all"];
 
     public required string Scenario { get; init; }
 
@@ -112,7 +112,7 @@ public sealed record BenchOptions
 
     public const string Usage = """
         usage: dotnet run -c Release --project bench/AgentLedger.Bench -- <scenario> [options]
-          scenarios: stats | record | ingest | memory | all
+          scenarios: stats | record | ingest | otlp | memory | all
           --executions N[,N…]   ledger sizes for stats (default 100000,1000000,10000000); k/M suffixes allowed
           --agents A            agents in generated ledgers (default 20)
           --quick               small sizes and few repetitions: a smoke test of a few seconds

@@ -49,6 +49,10 @@ if (scenario is "ingest" or "all")
 {
     await new IngestScenario(options, report).RunAsync(cancel.Token);
 }
+if (scenario is "otlp")
+{
+    await new IngestScenario(options, report).RunOtlpAsync(cancel.Token);
+}
 
 Console.WriteLine();
 Console.WriteLine(report.Markdown());

@@ -53,6 +53,7 @@ public static class LedgerServer
         services.AddSingleton<AgentRunner>();
         services.AddSingleton<DatabaseBootstrap>();
         services.AddHostedService<LedgerLifecycle>();
+        services.AddHostedService<WalCheckpointService>();
         services.AddHostedService<ProposalExpiryService>();
         services.AddHostedService<AgentScheduler>();
         services.AddHostedService<RunWatchdog>();

@@ -48,6 +48,21 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
         }
     }
 
+    /// <summary>
+    /// The executions of one trace: a seek on the id index over the trace's range of ids (<see cref="Core.Traces.SpanIds.TraceRange"/>),
+    /// then its exact trace id. There is no trace index to choose instead; SQLite, without statistics, would otherwise
+    /// walk the agent's whole history by start time, so its context names the index.
+    /// </summary>
+    public IQueryable<ExecutionEntity> ExecutionsOfTrace(string traceId)
+    {
+        var (lowest, highest) = Core.Traces.SpanIds.TraceRange(traceId);
+        return Executions.FromSqlRaw(IdRangeSql, DbId(lowest), DbId(highest))
+            .Where(e => e.TraceId == traceId);
+    }
+
+    /// <summary>The executions with ids in a range, read by the id index (SQLite names it; PostgreSQL plans from statistics).</summary>
+    protected virtual string IdRangeSql => "SELECT * FROM agent_executions WHERE id BETWEEN {0} AND {1}";
+
     /// <summary>A time as this engine's column holds it, for hand-written statements (PostgreSQL: timestamptz).</summary>
     public virtual object? DbTime(DateTimeOffset? value) => value;
 
@@ -82,8 +97,7 @@ public abstract class LedgerDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.RequestedByKey).HasMaxLength(64);
             e.Property(x => x.TraceId).HasMaxLength(32);
             e.Property(x => x.SpanId).HasMaxLength(16);
-            // GET …/executions?trace_id= and the parent of a nested agent's run.
-            e.HasIndex(x => new { x.AgentName, x.TraceId });
+            // No trace index: the id index serves GET …/executions?trace_id= (see ExecutionsOfTrace).
         });
 
         modelBuilder.Entity<ProposalEntity>(e =>

@@ -60,7 +60,9 @@ public static class StorageServiceCollectionExtensions
 
     private static void AddSqlite(IServiceCollection services, StorageOptions options)
     {
-        services.AddPooledDbContextFactory<SqliteLedgerDbContext>(o => o.UseLedgerSqlite(options));
+        services.AddSingleton(new WalCheckpointer(options.ConnectionString));
+        services.AddPooledDbContextFactory<SqliteLedgerDbContext>((sp, o) => o.UseLedgerSqlite(options)
+            .AddInterceptors(new WalCheckpointer.AfterCommit(sp.GetRequiredService<WalCheckpointer>())));
         services.AddSingleton<ILedgerDbContextFactory, LedgerDbContextFactory<SqliteLedgerDbContext>>();
         services.AddSingleton(new WriteGate(serialize: true));
         services.AddSingleton<ISchemaLock, SqliteSchemaLock>();

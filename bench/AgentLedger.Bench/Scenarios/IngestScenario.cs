@@ -69,15 +69,7 @@ public sealed class IngestScenario(BenchOptions options, Report report)
             rawRuns += runs / options.Concurrency * options.Concurrency;
         }
         // The same server, the same run: OTLP batches beside the one-call reports, so the ratio compares like with like.
-        await OtlpBatches.LoadAsync(http, options.Concurrency, TimeSpan.Zero, [], cancellationToken);
-        var otlpRates = new List<double>();
-        var otlpLatencies = new List<double>();
-        for (var round = 0; round < options.Rounds; round++)
-        {
-            var clock = Stopwatch.StartNew();
-            var runs = await OtlpBatches.LoadAsync(http, options.Concurrency, options.IngestDuration, otlpLatencies, cancellationToken);
-            otlpRates.Add(runs / clock.Elapsed.TotalSeconds);
-        }
+        var otlp = await OtlpAsync(server, http, cancellationToken);
         var peak = server.PeakWorkingSetBytes / 1024.0 / 1024.0;
         var alone = await WithoutGroupCommitAsync(cancellationToken);
         var rate = Summary.Of(rates);
@@ -88,8 +80,6 @@ public sealed class IngestScenario(BenchOptions options, Report report)
         var latencyRatio = latency.P99 / rawLatency.P99;
         var idle = Summary.Of(idleStats);
         var busy = Summary.Of(busyStats);
-        var otlpRate = Summary.Of(otlpRates);
-        var ratio = otlpRate.Median / rate.Median;
         report.Add(new ResultRow("ingest", "SQLite", "–", $"POST /api/executions (finished run), {options.Concurrency} clients: runs/s", "/s", rate,
             Baseline: "raw: one transaction per run (INSERT + rollups, Microsoft.Data.Sqlite)", BaselineValue: rawRate, Ratio: rawRatio,
             Target: "≥ 3× raw", Met: rawRatio >= 3));
@@ -103,16 +93,89 @@ public sealed class IngestScenario(BenchOptions options, Report report)
             Baseline: "same, idle server", BaselineValue: idle, Ratio: busy.P95 / idle.P95,
             Target: "p95 ≤ 3× idle p95", Met: busy.P95 <= 3 * idle.P95,
             Note: string.Create(CultureInfo.InvariantCulture, $"p95 {busy.P95:F2} ms under load, {idle.P95:F2} ms idle ({busy.Count} and {idle.Count} requests)")));
-        report.Add(new ResultRow("ingest", "SQLite", "–",
-            $"POST /otel/v1/traces, batches of {OtlpBatches.AgentSpans} agent spans (+2 children each), {options.Concurrency} clients: runs/s", "/s", otlpRate,
-            Baseline: "one-call POST /api/executions", BaselineValue: rate, Ratio: ratio,
-            Target: "≥ 10× one-call", Met: ratio >= 10,
-            Note: string.Create(CultureInfo.InvariantCulture, $"{ratio:F1}× one-call; p50 {Summary.Of(otlpLatencies).Median:F0} ms per batch")));
+        AddOtlp(otlp, rate, serverCpu.TotalMilliseconds / reports);
         report.Note(string.Create(CultureInfo.InvariantCulture,
             $"ingest: p99 latency {latency.P99:F1} ms over {latency.Count:N0} reports; server peak working set {peak:F0} MB; SQLite WAL synchronous={options.Synchronous}."));
         // Where the limit is: CPU per recorded run on each path, against the 2 × 1 000 ms of CPU a second this machine has.
         report.Note(string.Create(CultureInfo.InvariantCulture,
             $"ingest: CPU per run: server {serverCpu.TotalMilliseconds / reports:F2} ms per one-call report (all threads: HTTP, JSON, key, validation, group commit; the stats sampler's requests included), raw {rawCpu.TotalMilliseconds / rawRuns:F2} ms per run (SQLite's statements and commit, one thread); {Environment.ProcessorCount} cores."));
+    }
+
+    /// <summary>
+    /// Issue 15's figure alone: one-call reports, then OTLP batches, against one fresh server, without the raw
+    /// baseline and the second server of the full ingest scenario (a minute instead of three).
+    /// </summary>
+    public async Task RunOtlpAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(options.DataFolder);
+        var path = Path.Combine(options.DataFolder, "ingest-otlp.db");
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            File.Delete(file);
+        }
+        Console.WriteLine($"otlp on SQLite (WAL, synchronous={options.Synchronous}), {options.Concurrency} clients, {options.Rounds} rounds of {options.IngestDuration.TotalSeconds:F1} s per path:");
+        await using var server = await ServerProcess.StartAsync(BenchDatabase.Sqlite(path), options.Synchronous, TimeSpan.Zero, options.DataFolder);
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = server.Address };
+        http.DefaultRequestHeaders.Add("X-Api-Key", BenchHost.ApiKey);
+        await LoadAsync(http, TimeSpan.FromSeconds(options.Quick ? 0.5 : 2), [], cancellationToken);
+        var rates = new List<double>();
+        var cpu = server.CpuTime;
+        var clientCpu = ClientCpu();
+        long reports = 0;
+        for (var round = 0; round < options.Rounds; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            var count = await LoadAsync(http, options.IngestDuration, [], cancellationToken);
+            rates.Add(count / clock.Elapsed.TotalSeconds);
+            reports += count;
+        }
+        var perReport = (server.CpuTime - cpu).TotalMilliseconds / reports;
+        Console.WriteLine($"  clients' CPU per one-call report: {(ClientCpu() - clientCpu).TotalMilliseconds * 1000 / reports:F0} µs");
+        var otlp = await OtlpAsync(server, http, cancellationToken);
+        var rate = Summary.Of(rates);
+        report.Add(new ResultRow("otlp", "SQLite", "–", $"POST /api/executions (finished run), {options.Concurrency} clients: runs/s", "/s", rate));
+        AddOtlp(otlp, rate, perReport);
+    }
+
+    private sealed record OtlpFigures(Summary Rate, Summary Latency, double CpuMsPerRun);
+
+    /// <summary>OTLP batches from as many clients as the one-call load had, against <paramref name="server"/>.</summary>
+    private async Task<OtlpFigures> OtlpAsync(ServerProcess server, HttpClient http, CancellationToken cancellationToken)
+    {
+        await OtlpBatches.LoadAsync(http, options.Concurrency, TimeSpan.Zero, [], cancellationToken);
+        var rates = new List<double>();
+        var latencies = new List<double>();
+        var cpu = server.CpuTime;
+        var clientCpu = ClientCpu();
+        long runs = 0;
+        for (var round = 0; round < options.Rounds; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            var recorded = await OtlpBatches.LoadAsync(http, options.Concurrency, options.IngestDuration, latencies, cancellationToken);
+            rates.Add(recorded / clock.Elapsed.TotalSeconds);
+            runs += recorded;
+        }
+        Console.WriteLine($"  clients' CPU per OTLP run: {(ClientCpu() - clientCpu).TotalMilliseconds * 1000 / runs:F0} µs");
+        return new OtlpFigures(Summary.Of(rates), Summary.Of(latencies), (server.CpuTime - cpu).TotalMilliseconds / runs);
+    }
+
+    private static TimeSpan ClientCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
+    }
+
+    /// <summary>The OTLP line, as a ratio to the one-call <paramref name="oneCall"/> rate measured on the same server.</summary>
+    private void AddOtlp(OtlpFigures otlp, Summary oneCall, double oneCallCpuMs)
+    {
+        var ratio = otlp.Rate.Median / oneCall.Median;
+        report.Add(new ResultRow(options.Scenario, "SQLite", "–",
+            $"POST /otel/v1/traces, batches of {OtlpBatches.AgentSpans} agent spans (+2 children each), {options.Concurrency} clients: runs/s", "/s", otlp.Rate,
+            Baseline: "one-call POST /api/executions", BaselineValue: oneCall, Ratio: ratio,
+            Target: "≥ 10× one-call", Met: ratio >= 10,
+            Note: string.Create(CultureInfo.InvariantCulture, $"{ratio:F1}× one-call; p50 {otlp.Latency.Median:F0} ms per batch")));
+        report.Note(string.Create(CultureInfo.InvariantCulture,
+            $"{options.Scenario}: server CPU per run: {otlp.CpuMsPerRun * 1000:F0} µs per OTLP agent span (with its two children; {otlp.CpuMsPerRun * OtlpBatches.AgentSpans:F1} ms per batch), {oneCallCpuMs * 1000:F0} µs per one-call report; {Environment.ProcessorCount} cores shared with the clients."));
     }
 
     /// <summary>The same one-call load against a server that commits every write alone: what group commit is worth, in the same run.</summary>

@@ -55,13 +55,27 @@ public sealed class TraceAssembly
     /// <summary>The executions whose existence decides the plan: every agent span's, and every unknown ancestor's.</summary>
     public IReadOnlyCollection<Guid> CandidateIds()
     {
-        var ids = new HashSet<Guid>();
+        var ids = new HashSet<Guid>(AncestorIds());
         foreach (var node in _nodes.Values)
         {
             if (node.Role == SpanRole.Agent)
             {
                 ids.Add(Id(node.TraceId, node.SpanId));
             }
+        }
+        return ids;
+    }
+
+    /// <summary>
+    /// The unknown ancestors' executions alone: what decides the plan once the batch's own agent spans are taken to be
+    /// new. A writer that plans with these inserts the agent spans' rows knowing that one recorded already fails on
+    /// its id, and then plans again with every candidate looked up.
+    /// </summary>
+    public IReadOnlyCollection<Guid> AncestorIds()
+    {
+        var ids = new HashSet<Guid>();
+        foreach (var node in _nodes.Values)
+        {
             if (Frontier(node) is { } unknown)
             {
                 ids.Add(Id(node.TraceId, unknown));

@@ -1,4 +1,5 @@
 using AgentLedger.Core.Common;
+using AgentLedger.Core.Executions;
 using AgentLedger.Core.Stats;
 
 namespace AgentLedger.Storage.Rollups;
@@ -25,12 +26,28 @@ internal sealed class RollupBatch
         }
     }
 
-    /// <summary>Takes over another batch's deltas (a write that succeeded in a group joins the group's rollups).</summary>
+    /// <summary>A finished (or started) run, counted into its agent's hour without a delta object of its own.</summary>
+    public void AddRun(string agentName, DateTimeOffset startedAt, ExecutionStatus status, long? durationMs, long proposalsCreated, long resourcesProcessed, IReadOnlyDictionary<string, double>? metrics)
+    {
+        var key = (agentName, LedgerTime.FloorHour(startedAt));
+        if (!_deltas.TryGetValue(key, out var totals))
+        {
+            _deltas[key] = totals = new LedgerTotals();
+        }
+        totals.AddExecution(status, durationMs, proposalsCreated, resourcesProcessed, metrics);
+    }
+
+    /// <summary>
+    /// Adds another batch's deltas (a write that succeeded in a group joins the group's rollups) as copies: the other
+    /// batch stays as it was, so a write applied again (alone, after its group failed) adds exactly the same again.
+    /// </summary>
     public void AddAll(RollupBatch other)
     {
         foreach (var ((agent, hour), delta) in other._deltas)
         {
-            Add(agent, hour, delta);
+            var copy = new LedgerTotals();
+            copy.Merge(delta);
+            Add(agent, hour, copy);
         }
     }
 

@@ -11,6 +11,8 @@ public sealed class SqliteLedgerDbContext(DbContextOptions<SqliteLedgerDbContext
     /// <summary>Integer microseconds since the epoch, as the model's converter writes them.</summary>
     public override object? DbTime(DateTimeOffset? value) => value is { } time ? SqliteSetup.ToUnixMicroseconds(time) : null;
 
+    protected override string IdRangeSql => "SELECT * FROM agent_executions INDEXED BY ix_agent_executions_id WHERE id BETWEEN {0} AND {1}";
+
     /// <summary>Upper-case text, as EF Core's SQLite provider writes a Guid.</summary>
     public override object DbId(Guid value) => value.ToString().ToUpperInvariant();
 }

@@ -19,6 +19,8 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteP
     // The contract's bound on a run's metadata, also after heartbeats merge into it.
     private const int MaxMetadataBytes = 64 * 1024;
 
+    private const string SpanRowsSavepoint = "otlp_rows";
+
     // The lookup of every completion, compiled once: no expression tree is walked per call.
     private static readonly Func<LedgerDbContext, Guid, CancellationToken, Task<ExecutionEntity?>> ById =
         EF.CompileAsyncQuery((LedgerDbContext db, Guid id, CancellationToken _) => db.Executions.AsNoTracking().SingleOrDefault(e => e.Id == id));
@@ -76,7 +78,12 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteP
 
     public async Task<SpanBatchResult> RecordSpansAsync(IReadOnlyList<LedgerSpan> spans, DateTimeOffset now, DateTimeOffset orphansExpireBefore, CancellationToken cancellationToken)
     {
-        var result = await pipeline.WriteAsync(string.Empty, (db, rollups, ct) => RecordSpansAsync(db, rollups, spans, now, orphansExpireBefore, ct), cancellationToken);
+        SpanBatchDraft draft;
+        await using (var db = contexts.Create())
+        {
+            draft = await SpanBatchDraft.CreateAsync(db, spans, everyCandidate: false, cancellationToken);
+        }
+        var result = await pipeline.WriteAsync(string.Empty, (db, rollups, ct) => RecordSpansAsync(db, rollups, spans, draft, now, orphansExpireBefore, ct), cancellationToken);
         foreach (var run in result.Recorded)
         {
             _registered.TryAdd(run.AgentName, 0);
@@ -85,43 +92,60 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteP
     }
 
     private async Task<SpanBatchResult> RecordSpansAsync(
-        LedgerDbContext db, RollupBatch rollups, IReadOnlyList<LedgerSpan> spans, DateTimeOffset now, DateTimeOffset orphansExpireBefore, CancellationToken cancellationToken)
+        LedgerDbContext db, RollupBatch rollups, IReadOnlyList<LedgerSpan> spans, SpanBatchDraft draft, DateTimeOffset now, DateTimeOffset orphansExpireBefore,
+        CancellationToken cancellationToken)
     {
         var expired = await DeleteExpiredHeldSpansAsync(db, orphansExpireBefore, cancellationToken);
 
         // Each trace is resolved by one writer at a time (in a fixed order, so two batches cannot deadlock):
         // a child and its agent span arriving concurrently on two nodes still meet.
-        var traces = spans.Select(s => s.TraceId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        foreach (var trace in traces)
+        foreach (var trace in draft.Traces)
         {
             await db.LockTraceAsync(trace, cancellationToken);
         }
-        var held = await db.HeldSpans.AsNoTracking().Where(h => traces.Contains(h.TraceId)).ToListAsync(cancellationToken);
-        var assembly = new TraceAssembly(spans, held.Select(HeldSpans.ToModel));
-        var candidates = assembly.CandidateIds().ToList();
-        var recorded = (await db.Executions.AsNoTracking().Where(e => candidates.Contains(e.Id)).Select(e => e.Id).ToListAsync(cancellationToken)).ToHashSet();
-        var plan = assembly.Plan(recorded);
+        if (!await draft.StillHoldsAsync(db, cancellationToken))
+        {
+            draft = await SpanBatchDraft.CreateAsync(db, spans, everyCandidate: false, cancellationToken);
+        }
+        const string concurrent = "A span of this batch was recorded by a concurrent request.";
+        var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("An OTLP batch is written inside the pipeline's transaction.");
+        await transaction.CreateSavepointAsync(SpanRowsSavepoint, cancellationToken);
+        try
+        {
+            await LedgerStatements.InsertManyAsync(db, draft.Rows, cancellationToken);
+        }
+        catch (System.Data.Common.DbException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            // An agent span of the batch is recorded already (the batch came again): plan it knowing every candidate.
+            await transaction.RollbackToSavepointAsync(SpanRowsSavepoint, cancellationToken);
+            draft = await SpanBatchDraft.CreateAsync(db, spans, everyCandidate: true, cancellationToken);
+            try
+            {
+                await LedgerStatements.InsertManyAsync(db, draft.Rows, cancellationToken);
+            }
+            catch (System.Data.Common.DbException again) when (DbErrors.IsUniqueViolation(again))
+            {
+                throw new ConflictException(concurrent);
+            }
+        }
+        await transaction.ReleaseSavepointAsync(SpanRowsSavepoint, cancellationToken);
 
+        var plan = draft.Plan;
         if (plan.Release.Count > 0)
         {
+            var traces = draft.Traces;
             var released = plan.Release.Select(k => $"{k.TraceId}:{k.SpanId}").ToList();
             await db.HeldSpans.Where(h => traces.Contains(h.TraceId) && released.Contains(h.TraceId + ":" + h.SpanId)).ExecuteDeleteAsync(cancellationToken);
         }
         var receivedAt = LedgerTime.Normalize(now);
         db.HeldSpans.AddRange(plan.Hold.Select(span => HeldSpans.ToEntity(span, receivedAt)));
-
-        var runs = new List<Execution>(plan.Runs.Count);
-        const string concurrent = "A span of this batch was recorded by a concurrent request.";
-        var rows = new RunBatch();
-        foreach (var (start, outcome) in plan.Runs.OrderBy(r => r.Start.AgentName, StringComparer.Ordinal).ThenBy(r => r.Start.StartedAt))
+        foreach (var start in plan.Runs.Select(r => r.Start).DistinctBy(s => s.AgentName))
         {
-            var entity = await NewRowAsync(db, start, cancellationToken);
-            await FinaliseAsync(db, entity, outcome, rollups, cancellationToken, insert: start, rows: rows);
-            runs.Add(entity.ToModel());
+            await RegisterAsync(db, start, cancellationToken);
         }
-        await rows.FlushAsync(db, concurrent, cancellationToken);
+        rollups.AddAll(draft.Rollups);
         await db.SaveOrConflictAsync(concurrent, cancellationToken);
-        return new SpanBatchResult(runs, plan.DuplicateSpans, plan.Hold.Count, plan.RefusedSpans, expired);
+        return new SpanBatchResult(draft.Runs, plan.DuplicateSpans, plan.Hold.Count, plan.RefusedSpans, expired);
     }
 
     public Task<int> ExpireHeldSpansAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
@@ -294,11 +318,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteP
     {
         var cursor = Cursor.Decode(filter.Cursor);
         await using var db = contexts.Create();
-        var query = db.Executions.AsNoTracking().Where(e => e.AgentName == agentName);
-        if (filter.TraceId is { } traceId)
-        {
-            query = query.Where(e => e.TraceId == traceId);
-        }
+        var query = (filter.TraceId is { } traceId ? db.ExecutionsOfTrace(traceId) : db.Executions).AsNoTracking().Where(e => e.AgentName == agentName);
         if (filter.Status is { } status)
         {
             var wire = status.ToWire();
@@ -330,37 +350,25 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteP
     /// <summary>The row of a new execution (not yet written), registering its agent in the unit of work if it is new.</summary>
     private async Task<ExecutionEntity> NewRowAsync(LedgerDbContext db, ExecutionStart start, CancellationToken cancellationToken)
     {
-        if (!_registered.ContainsKey(start.AgentName))
+        await RegisterAsync(db, start, cancellationToken);
+        return ExecutionRows.New(start);
+    }
+
+    /// <summary>Registers the agent of <paramref name="start"/> in the unit of work unless it is known to exist.</summary>
+    private async Task RegisterAsync(LedgerDbContext db, ExecutionStart start, CancellationToken cancellationToken)
+    {
+        if (_registered.ContainsKey(start.AgentName))
         {
-            await db.EnsureAgentAsync(new AgentEntity
-            {
-                Name = start.AgentName,
-                DisplayName = start.DisplayName ?? start.AgentName,
-                Description = start.TraceId is null ? "External agent, registered on its first reported run." : "External agent, registered on its first run received as OpenTelemetry trace spans.",
-                Kind = AgentKind.External.ToWire(),
-                FirstSeenAt = LedgerTime.Normalize(start.StartedAt),
-            }, cancellationToken);
+            return;
         }
-        var entity = new ExecutionEntity
+        await db.EnsureAgentAsync(new AgentEntity
         {
-            Id = start.Id ?? Guid.CreateVersion7(),
-            AgentName = start.AgentName,
-            Trigger = start.Trigger.ToWire(),
-            ScheduledFor = LedgerTime.Normalize(start.ScheduledFor),
-            Node = start.Node,
-            StartedAt = LedgerTime.Normalize(start.StartedAt),
-            // An external run without a lease has no heartbeat to show; with one, its start opens the lease.
-            HeartbeatAt = start.Node is not null || start.HeartbeatSeconds is not null ? LedgerTime.Normalize(start.StartedAt) : null,
-            HeartbeatSeconds = start.HeartbeatSeconds,
-            ReportHash = start.ReportHash,
-            RequestedByKey = start.RequestedByKey,
-            TraceId = start.TraceId,
-            SpanId = start.SpanId,
-            ParentExecutionId = start.ParentExecutionId,
-            Status = Running,
-            Metadata = JsonColumns.Write(start.Metadata),
-        };
-        return entity;
+            Name = start.AgentName,
+            DisplayName = start.DisplayName ?? start.AgentName,
+            Description = start.TraceId is null ? "External agent, registered on its first reported run." : "External agent, registered on its first run received as OpenTelemetry trace spans.",
+            Kind = AgentKind.External.ToWire(),
+            FirstSeenAt = LedgerTime.Normalize(start.StartedAt),
+        }, cancellationToken);
     }
 
     private static async Task InsertRowAsync(LedgerDbContext db, ExecutionEntity entity, ExecutionStart start, CancellationToken cancellationToken)
@@ -381,51 +389,24 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteP
     /// <summary>
     /// Writes the outcome and the proposals it adds in the caller's transaction, and adds its rollup deltas to
     /// <paramref name="rollups"/> (the pipeline writes a group's at once): as a new row when <paramref name="insert"/>
-    /// is given (a run reported finished; gathered into <paramref name="rows"/>, which writes it, when given), else
+    /// is given (a run reported finished), else
     /// over the running row, which must still be running (<see cref="ConflictException"/> when another writer finalised it).
     /// </summary>
     private static async Task FinaliseAsync(
         LedgerDbContext db, ExecutionEntity entity, ExecutionOutcome outcome, RollupBatch rollups, CancellationToken cancellationToken,
-        bool measureDuration = true, ExecutionStart? insert = null, RunBatch? rows = null)
+        bool measureDuration = true, ExecutionStart? insert = null)
     {
-        var completedAt = LedgerTime.Normalize(outcome.CompletedAt);
-        if (completedAt < entity.StartedAt)
-        {
-            throw ValidationException.For("completed_at", "must not be before started_at");
-        }
+        ExecutionRows.Finish(entity, outcome, rollups, measureDuration);
         var proposals = outcome.Proposals ?? [];
-        entity.Status = outcome.Status.ToWire();
-        entity.CompletedAt = completedAt;
-        entity.DurationMs = measureDuration ? outcome.DurationMs ?? (long)(completedAt - entity.StartedAt).TotalMilliseconds : null;
-        entity.ErrorType = outcome.ErrorType;
-        entity.ErrorMessage = outcome.ErrorMessage;
-        entity.ProposalsCreated = outcome.ProposalsCreated ?? proposals.Count;
-        entity.ResourcesProcessed = outcome.ResourcesProcessed;
-        entity.Metrics = JsonColumns.WriteMetrics(outcome.Metrics);
-        entity.Metadata = JsonColumns.Write(outcome.Metadata) ?? entity.Metadata;
-        entity.CpuMs = outcome.CpuMs;
-        entity.AllocatedBytes = outcome.AllocatedBytes;
-        entity.OverTimeout = outcome.OverTimeout;
-        entity.CompletionHash = outcome.CompletionHash;
+        var completedAt = entity.CompletedAt!.Value;
         if (insert is not null)
         {
-            if (rows is null)
-            {
-                await InsertRowAsync(db, entity, insert, cancellationToken);
-            }
-            else
-            {
-                rows.Add(entity);
-            }
+            await InsertRowAsync(db, entity, insert, cancellationToken);
         }
         else if (!await LedgerStatements.FinaliseAsync(db, entity, Running, cancellationToken))
         {
             throw new ConflictException($"Execution '{entity.Id}' was finalised by another request.");
         }
-
-        var runDelta = new LedgerTotals();
-        runDelta.AddExecution(outcome.Status, entity.DurationMs, entity.ProposalsCreated, entity.ResourcesProcessed, outcome.Metrics);
-        rollups.Add(entity.AgentName, entity.StartedAt, runDelta);
 
         if (proposals.Count == 0)
         {

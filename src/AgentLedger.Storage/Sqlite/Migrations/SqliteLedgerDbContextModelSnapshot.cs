@@ -607,9 +607,6 @@ namespace AgentLedger.Storage.Sqlite.Migrations
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_agent_executions_agent_name_started_at");
 
-                    b.HasIndex("AgentName", "TraceId")
-                        .HasDatabaseName("ix_agent_executions_agent_name_trace_id");
-
                     b.HasIndex("AgentName", "Status", "StartedAt")
                         .HasDatabaseName("ix_agent_executions_agent_name_status_started_at");
 
