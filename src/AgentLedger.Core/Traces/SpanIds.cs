@@ -6,8 +6,9 @@ namespace AgentLedger.Core.Traces;
 /// <summary>
 /// The execution id of an agent span, derived from its trace and span ids, so every redelivery of the span names
 /// the same execution and is recognised as already recorded. It is an RFC 9562 version 8 UUID laid out so that
-/// one index serves two lookups: its first 48 bits are a hash of the trace id alone, the rest a hash of trace and
-/// span. All runs of a trace therefore lie in one narrow range of the id index (<see cref="TraceRange"/>), and
+/// one index serves two lookups: its first 48 bits come from the trace id alone (its last six bytes, the ones
+/// W3C trace context keeps random; a trace id that is not 32 hex digits is hashed), the rest is a name-based hash
+/// of trace and span. All runs of a trace therefore lie in one narrow range of the id index (<see cref="TraceRange"/>), and
 /// <c>?trace_id=</c> needs no index of its own: a second index keyed by a random trace id would cost every
 /// recorded span one more randomly placed page to write and commit, which was a third of an OTLP batch's time.
 /// </summary>
@@ -21,7 +22,7 @@ public static class SpanIds
     public static Guid ExecutionId(string traceId, string spanId)
     {
         Span<byte> id = stackalloc byte[16];
-        TraceHash(traceId, id[..TraceBytes]);
+        TracePrefix(traceId, id[..TraceBytes]);
         Span<byte> hash = stackalloc byte[20];
         Hash(traceId, spanId, hash);
         hash[..(16 - TraceBytes)].CopyTo(id[TraceBytes..]);
@@ -34,15 +35,19 @@ public static class SpanIds
     public static (Guid Lowest, Guid Highest) TraceRange(string traceId)
     {
         Span<byte> low = stackalloc byte[16];
-        TraceHash(traceId, low[..TraceBytes]);
+        TracePrefix(traceId, low[..TraceBytes]);
         Span<byte> high = stackalloc byte[16];
         low[..TraceBytes].CopyTo(high);
         high[TraceBytes..].Fill(0xFF);
         return (new Guid(low, bigEndian: true), new Guid(high, bigEndian: true));
     }
 
-    private static void TraceHash(string traceId, Span<byte> destination)
+    private static void TracePrefix(string traceId, Span<byte> destination)
     {
+        if (traceId.Length == 32 && Convert.FromHexString(traceId.AsSpan(32 - 2 * TraceBytes), destination, out _, out var written) == System.Buffers.OperationStatus.Done && written == TraceBytes)
+        {
+            return;
+        }
         Span<byte> hash = stackalloc byte[20];
         Hash(traceId, null, hash);
         hash[..destination.Length].CopyTo(destination);

@@ -3,7 +3,7 @@ using AgentLedger.Storage.Sqlite;
 namespace AgentLedger.Server.Hosting;
 
 /// <summary>Runs the SQLite ledger's background checkpoints (<see cref="WalCheckpointer"/>); on PostgreSQL there is none and this ends at once.</summary>
-internal sealed partial class WalCheckpointService(IServiceProvider services, ILogger<WalCheckpointService> logger) : BackgroundService
+internal sealed partial class WalCheckpointService(IServiceProvider services, TimeProvider time, ILogger<WalCheckpointService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -13,7 +13,7 @@ internal sealed partial class WalCheckpointService(IServiceProvider services, IL
         }
         try
         {
-            await checkpointer.RunAsync(ex => LogCheckpointFailed(logger, ex), stoppingToken);
+            await checkpointer.RunAsync(time, ex => LogCheckpointFailed(logger, ex), stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

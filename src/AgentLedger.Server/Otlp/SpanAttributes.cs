@@ -3,30 +3,38 @@ using AgentLedger.Server.Otlp.Proto;
 
 namespace AgentLedger.Server.Otlp;
 
-/// <summary>A span's (or resource's) attributes by key: the last value of a repeated key wins.</summary>
-internal sealed class SpanAttributes
+/// <summary>
+/// A span's (or resource's) attributes by key: the last value of a repeated key wins. Spans carry a handful of
+/// attributes and are asked for a dozen keys, so lookups scan the list itself (from its end) instead of building
+/// a dictionary for each of a batch's thousands of spans.
+/// </summary>
+internal sealed class SpanAttributes(IReadOnlyList<KeyValue>? attributes)
 {
-    private readonly Dictionary<string, AnyValue> _values = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<KeyValue> _attributes = attributes ?? [];
 
-    public SpanAttributes(IEnumerable<KeyValue>? attributes)
+    /// <summary>Each key once, with its last value.</summary>
+    public IEnumerable<KeyValuePair<string, AnyValue>> All
     {
-        foreach (var attribute in attributes ?? [])
+        get
         {
-            if (attribute.Value is { } value)
+            var values = new Dictionary<string, AnyValue>(StringComparer.Ordinal);
+            foreach (var attribute in _attributes)
             {
-                _values[attribute.Key] = value;
+                if (attribute.Value is { } value)
+                {
+                    values[attribute.Key] = value;
+                }
             }
+            return values;
         }
     }
 
-    public IEnumerable<KeyValuePair<string, AnyValue>> All => _values;
-
     /// <summary>The first of <paramref name="keys"/> present as text (numbers and booleans are written as text).</summary>
-    public string? Text(params string[] keys)
+    public string? Text(params ReadOnlySpan<string> keys)
     {
         foreach (var key in keys)
         {
-            if (_values.TryGetValue(key, out var value) && AsText(value) is { Length: > 0 } text)
+            if (Find(key) is { } value && AsText(value) is { Length: > 0 } text)
             {
                 return text;
             }
@@ -35,11 +43,11 @@ internal sealed class SpanAttributes
     }
 
     /// <summary>The first of <paramref name="keys"/> present as a finite number (integers, doubles, or numeric text).</summary>
-    public double? Number(params string[] keys)
+    public double? Number(params ReadOnlySpan<string> keys)
     {
         foreach (var key in keys)
         {
-            if (!_values.TryGetValue(key, out var value))
+            if (Find(key) is not { } value)
             {
                 continue;
             }
@@ -53,6 +61,18 @@ internal sealed class SpanAttributes
             if (number is { } n && double.IsFinite(n))
             {
                 return n;
+            }
+        }
+        return null;
+    }
+
+    private AnyValue? Find(string key)
+    {
+        for (var i = _attributes.Count - 1; i >= 0; i--)
+        {
+            if (_attributes[i] is { Value: { } value } attribute && attribute.Key == key)
+            {
+                return value;
             }
         }
         return null;

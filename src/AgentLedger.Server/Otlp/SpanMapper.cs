@@ -25,6 +25,9 @@ internal sealed partial class SpanMapper(OtlpOptions options, DateTimeOffset now
     // The contract's bound on a run's metadata, with room for the fields beside kept content.
     private const int MaxContentChars = 48 * 1024;
 
+    // A batch names few agents in many spans: each distinct name is normalised once.
+    private readonly Dictionary<string, string?> _names = new(StringComparer.Ordinal);
+
     public List<LedgerSpan> Spans { get; } = [];
 
     /// <summary>Why spans were refused, for the answer's error_message.</summary>
@@ -99,7 +102,7 @@ internal sealed partial class SpanMapper(OtlpOptions options, DateTimeOffset now
         string? name = null, display = null;
         foreach (var candidate in candidates)
         {
-            if (candidate is not null && AgentName(candidate) is { } normalised)
+            if (candidate is not null && Normalised(candidate) is { } normalised)
             {
                 (name, display) = (normalised, candidate.Trim());
                 break;
@@ -233,6 +236,15 @@ internal sealed partial class SpanMapper(OtlpOptions options, DateTimeOffset now
         Put("cache_read_input_tokens", attributes.Number("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens", "llm.token_count.prompt_details.cache_read"));
         Put("cost", attributes.Number("gen_ai.usage.cost", "gen_ai.usage.cost.amount", "llm.cost.total"));
         return figures;
+    }
+
+    private string? Normalised(string candidate)
+    {
+        if (!_names.TryGetValue(candidate, out var name))
+        {
+            _names[candidate] = name = AgentName(candidate);
+        }
+        return name;
     }
 
     /// <summary>The ledger's name rule: lower case, each run of other characters one '-', trimmed, at most 128; null when nothing is left.</summary>

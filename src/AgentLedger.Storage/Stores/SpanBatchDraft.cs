@@ -90,7 +90,7 @@ internal sealed class SpanBatchDraft
     private static async Task<HashSet<(string, string)>> HeldKeysAsync(LedgerDbContext db, IReadOnlyList<string> traces, CancellationToken cancellationToken)
     {
         var keys = new HashSet<(string, string)>();
-        if (await OnSqliteAsync(db, sqlite => Sqlite.SqliteRowWriter.ForEachKey(sqlite, "SELECT trace_id, span_id FROM otlp_held_spans WHERE trace_id = ?1", traces,
+        if (await OnSqliteAsync(db, sqlite => Sqlite.SqliteRowWriter.ForEachRow(sqlite, "SELECT trace_id, span_id FROM otlp_held_spans WHERE trace_id IN (SELECT value FROM json_each(?1))", traces,
                 row => keys.Add((SQLitePCL.raw.sqlite3_column_text(row, 0).utf8_to_string(), SQLitePCL.raw.sqlite3_column_text(row, 1).utf8_to_string()))), cancellationToken))
         {
             return keys;
@@ -105,7 +105,11 @@ internal sealed class SpanBatchDraft
     private static async Task<HashSet<Guid>> RecordedAsync(LedgerDbContext db, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
     {
         var found = new HashSet<Guid>();
-        if (await OnSqliteAsync(db, sqlite => Sqlite.SqliteRowWriter.ForEachKey(sqlite, "SELECT id FROM agent_executions WHERE id = ?1", ids.Select(id => (string)db.DbId(id)),
+        if (ids.Count == 0)
+        {
+            return found;
+        }
+        if (await OnSqliteAsync(db, sqlite => Sqlite.SqliteRowWriter.ForEachRow(sqlite, "SELECT id FROM agent_executions WHERE id IN (SELECT value FROM json_each(?1))", ids.Select(id => (string)db.DbId(id)).ToList(),
                 row => found.Add(Guid.Parse(SQLitePCL.raw.sqlite3_column_text(row, 0).utf8_to_string()))), cancellationToken))
         {
             return found;

@@ -601,7 +601,8 @@ namespace AgentLedger.Storage.Sqlite.Migrations
 
                     b.HasIndex("AgentName", "ScheduledFor")
                         .IsUnique()
-                        .HasDatabaseName("ix_agent_executions_agent_name_scheduled_for");
+                        .HasDatabaseName("ix_agent_executions_agent_name_scheduled_for")
+                        .HasFilter("scheduled_for IS NOT NULL");
 
                     b.HasIndex("AgentName", "StartedAt")
                         .IsDescending(false, true)

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace AgentLedger.Storage.Postgres.Migrations
 {
     [DbContext(typeof(PostgresLedgerDbContext))]
-    [Migration("20261203075114_OneIndexForIdsAndTraces")]
-    partial class OneIndexForIdsAndTraces
+    [Migration("20261203083615_OtlpIndexes")]
+    partial class OtlpIndexes
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -617,7 +617,8 @@ namespace AgentLedger.Storage.Postgres.Migrations
 
                     b.HasIndex("AgentName", "ScheduledFor")
                         .IsUnique()
-                        .HasDatabaseName("ix_agent_executions_agent_name_scheduled_for");
+                        .HasDatabaseName("ix_agent_executions_agent_name_scheduled_for")
+                        .HasFilter("scheduled_for IS NOT NULL");
 
                     b.HasIndex("AgentName", "StartedAt")
                         .IsDescending(false, true)

@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace AgentLedger.Storage.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteLedgerDbContext))]
-    [Migration("20261203075101_OneIndexForIdsAndTraces")]
-    partial class OneIndexForIdsAndTraces
+    [Migration("20261203083604_OtlpIndexes")]
+    partial class OtlpIndexes
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -604,7 +604,8 @@ namespace AgentLedger.Storage.Sqlite.Migrations
 
                     b.HasIndex("AgentName", "ScheduledFor")
                         .IsUnique()
-                        .HasDatabaseName("ix_agent_executions_agent_name_scheduled_for");
+                        .HasDatabaseName("ix_agent_executions_agent_name_scheduled_for")
+                        .HasFilter("scheduled_for IS NOT NULL");
 
                     b.HasIndex("AgentName", "StartedAt")
                         .IsDescending(false, true)
