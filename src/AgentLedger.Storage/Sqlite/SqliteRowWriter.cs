@@ -4,8 +4,8 @@ using SQLitePCL;
 namespace AgentLedger.Storage.Sqlite;
 
 /// <summary>
-/// Runs one INSERT for many rows on the connection's native handle, inside its open transaction: prepared
-/// once, values bound by position. Microsoft.Data.Sqlite binds by name (a lookup of every parameter,
+/// Statements over many rows on the connection's native handle, inside its open transaction (if any): one INSERT
+/// for many rows, prepared once, values bound by position; and lookups of many keys in one statement. Microsoft.Data.Sqlite binds by name (a lookup of every parameter,
 /// every row) and builds a reader per execution, which cost about three times SQLite's own work for a
 /// 26-column row (an OTLP batch: 512 rows). Text is bound as UTF-16, which SQLite converts itself: binding it as
 /// UTF-8 made a managed copy of every string of every row.

@@ -60,25 +60,29 @@ internal static class LedgerStatements
     }
 
     /// <summary>
-    /// Inserts many rows (an OTLP batch) without their <see cref="ExecutionRow.Seq"/>, in the order given: on
-    /// SQLite through <see cref="Sqlite.SqliteRowWriter"/>, elsewhere one prepared INSERT per row.
+    /// Inserts many rows (an OTLP batch) from their <see cref="Values"/>, in the order given, without reading back
+    /// their <see cref="ExecutionRow.Seq"/>: on SQLite through <see cref="Sqlite.SqliteRowWriter"/>, elsewhere one
+    /// prepared INSERT per row.
     /// </summary>
-    public static async Task InsertManyAsync(LedgerDbContext db, IReadOnlyList<ExecutionEntity> rows, CancellationToken cancellationToken)
+    public static async Task InsertManyAsync(LedgerDbContext db, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
     {
         if (db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection sqlite)
         {
-            Sqlite.SqliteRowWriter.InsertAll(sqlite, InsertExecutionSql, rows.Select(row => Values(db, row)));
+            Sqlite.SqliteRowWriter.InsertAll(sqlite, InsertExecutionSql, rows);
             return;
         }
-        await using var insert = new ExecutionInsert(db);
-        foreach (var row in rows)
+        await using var insert = new ExecutionInsert(db, InsertExecutionSql);
+        foreach (var values in rows)
         {
-            await insert.InsertAsync(row, cancellationToken);
+            await insert.ExecuteAsync(values, cancellationToken);
         }
     }
 
-    /// <summary>A row's values in <see cref="ExecutionColumns"/> order, as this engine's columns hold them.</summary>
-    private static object?[] Values(LedgerDbContext db, ExecutionEntity row) =>
+    /// <summary>
+    /// A row's values in <see cref="ExecutionColumns"/> order, as this engine's columns hold them: for rows built
+    /// before their write's turn, so the turn only binds them.
+    /// </summary>
+    public static object?[] Values(LedgerDbContext db, ExecutionEntity row) =>
     [
         db.DbId(row.Id), row.AgentName, row.Trigger, db.DbTime(row.ScheduledFor), row.Node, db.DbTime(row.StartedAt), db.DbTime(row.CompletedAt),
         row.DurationMs, row.Status, row.ErrorType, row.ErrorMessage, row.ProposalsCreated, row.ResourcesProcessed, row.Metrics, row.Metadata,
@@ -90,25 +94,31 @@ internal static class LedgerStatements
     /// The execution INSERT, prepared once and run for as many rows as the unit of work writes. Preparing
     /// the 26-column statement again for each run of a 512-run OTLP batch was a third of the writer's time.
     /// </summary>
-    internal sealed class ExecutionInsert(LedgerDbContext db) : IAsyncDisposable
+    internal sealed class ExecutionInsert(LedgerDbContext db, string sql = InsertExecutionReturningSeqSql) : IAsyncDisposable
     {
         private static readonly string[] Columns = ExecutionColumns.Split(", ");
         private DbCommand? _command;
 
-        public async Task InsertAsync(ExecutionEntity row, CancellationToken cancellationToken)
+        /// <summary>Inserts the row and sets its <see cref="ExecutionRow.Seq"/>.</summary>
+        public async Task InsertAsync(ExecutionEntity row, CancellationToken cancellationToken) =>
+            row.Seq = Convert.ToInt64(await Bound(Values(db, row)).ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>Inserts a row given as its <see cref="Values"/> (the statement without RETURNING).</summary>
+        public Task ExecuteAsync(object?[] values, CancellationToken cancellationToken) => Bound(values).ExecuteNonQueryAsync(cancellationToken);
+
+        private DbCommand Bound(object?[] values)
         {
             var command = _command ??= Prepared();
-            var values = Values(db, row);
             for (var i = 0; i < values.Length; i++)
             {
                 command.Parameters[i].Value = values[i] ?? DBNull.Value;
             }
-            row.Seq = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            return command;
         }
 
         private DbCommand Prepared()
         {
-            var command = Command(db, InsertExecutionReturningSeqSql);
+            var command = Command(db, sql);
             foreach (var column in Columns)
             {
                 Add(command, column, null);

@@ -29,7 +29,7 @@ internal sealed class SpanBatchDraft
 
     private SpanBatchDraft(
         IReadOnlyList<string> traces, IReadOnlyList<Guid> candidates, HashSet<(string, string)> held, HashSet<Guid> recorded,
-        TracePlan plan, List<ExecutionEntity> rows, List<Execution> runs, RollupBatch rollups)
+        TracePlan plan, List<object?[]> rows, List<Execution> runs, RollupBatch rollups)
     {
         _traces = traces;
         _candidates = candidates;
@@ -46,8 +46,8 @@ internal sealed class SpanBatchDraft
 
     public TracePlan Plan { get; }
 
-    /// <summary>The new rows, in agent and start order, not yet written.</summary>
-    public IReadOnlyList<ExecutionEntity> Rows { get; }
+    /// <summary>The new rows' values (<see cref="LedgerStatements.Values"/>), in agent and start order, not yet written.</summary>
+    public IReadOnlyList<object?[]> Rows { get; }
 
     public IReadOnlyList<Execution> Runs { get; }
 
@@ -66,14 +66,14 @@ internal sealed class SpanBatchDraft
         var recorded = await RecordedAsync(db, candidates, cancellationToken);
         var plan = assembly.Plan(recorded);
 
-        var rows = new List<ExecutionEntity>(plan.Runs.Count);
+        var rows = new List<object?[]>(plan.Runs.Count);
         var runs = new List<Execution>(plan.Runs.Count);
         var rollups = new RollupBatch();
         foreach (var (start, outcome) in plan.Runs.OrderBy(r => r.Start.AgentName, StringComparer.Ordinal).ThenBy(r => r.Start.StartedAt))
         {
             var row = ExecutionRows.New(start);
             ExecutionRows.Finish(row, outcome, rollups);
-            rows.Add(row);
+            rows.Add(LedgerStatements.Values(db, row));
             runs.Add(row.ToModel(outcome.Metrics ?? JsonColumns.ReadMetrics(null), outcome.Metadata ?? JsonColumns.ReadElement(row.Metadata)));
         }
         // The keys as they are now, held rows included: what the turn compares with.
