@@ -396,7 +396,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteP
         LedgerDbContext db, ExecutionEntity entity, ExecutionOutcome outcome, RollupBatch rollups, CancellationToken cancellationToken,
         bool measureDuration = true, ExecutionStart? insert = null)
     {
-        ExecutionRows.Finish(entity, outcome, rollups, measureDuration);
+        ExecutionRows.Finish(entity, outcome, measureDuration);
         var proposals = outcome.Proposals ?? [];
         var completedAt = entity.CompletedAt!.Value;
         if (insert is not null)
@@ -407,6 +407,7 @@ internal sealed class EfExecutionLedger(ILedgerDbContextFactory contexts, WriteP
         {
             throw new ConflictException($"Execution '{entity.Id}' was finalised by another request.");
         }
+        ExecutionRows.CountInto(rollups, entity, outcome);
 
         if (proposals.Count == 0)
         {

@@ -34,8 +34,8 @@ internal static class ExecutionRows
         Metadata = JsonColumns.Write(start.Metadata),
     };
 
-    /// <summary>Writes the outcome onto the row and counts the run into <paramref name="rollups"/> (its proposals are the caller's).</summary>
-    public static void Finish(ExecutionEntity entity, ExecutionOutcome outcome, RollupBatch rollups, bool measureDuration = true)
+    /// <summary>Writes the outcome onto the row (counting it is <see cref="CountInto"/>, once the row is written).</summary>
+    public static void Finish(ExecutionEntity entity, ExecutionOutcome outcome, bool measureDuration = true)
     {
         var completedAt = LedgerTime.Normalize(outcome.CompletedAt);
         if (completedAt < entity.StartedAt)
@@ -55,6 +55,12 @@ internal static class ExecutionRows
         entity.AllocatedBytes = outcome.AllocatedBytes;
         entity.OverTimeout = outcome.OverTimeout;
         entity.CompletionHash = outcome.CompletionHash;
-        rollups.AddRun(entity.AgentName, entity.StartedAt, outcome.Status, entity.DurationMs, entity.ProposalsCreated, entity.ResourcesProcessed, outcome.Metrics);
     }
+
+    /// <summary>
+    /// Counts a finished row into <paramref name="rollups"/> (its proposals are the caller's). Only after its write
+    /// took: a finalisation that lost to another (a write that catches the conflict and goes on) must count nothing.
+    /// </summary>
+    public static void CountInto(RollupBatch rollups, ExecutionEntity entity, ExecutionOutcome outcome) =>
+        rollups.AddRun(entity.AgentName, entity.StartedAt, outcome.Status, entity.DurationMs, entity.ProposalsCreated, entity.ResourcesProcessed, outcome.Metrics);
 }

@@ -72,7 +72,8 @@ internal sealed class SpanBatchDraft
         foreach (var (start, outcome) in plan.Runs.OrderBy(r => r.Start.AgentName, StringComparer.Ordinal).ThenBy(r => r.Start.StartedAt))
         {
             var row = ExecutionRows.New(start);
-            ExecutionRows.Finish(row, outcome, rollups);
+            ExecutionRows.Finish(row, outcome);
+            ExecutionRows.CountInto(rollups, row, outcome);
             rows.Add(LedgerStatements.Values(db, row));
             runs.Add(row.ToModel(outcome.Metrics ?? JsonColumns.ReadMetrics(null), outcome.Metadata ?? JsonColumns.ReadElement(row.Metadata)));
         }
