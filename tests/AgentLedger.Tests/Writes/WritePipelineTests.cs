@@ -26,15 +26,7 @@ public sealed class WritePipelineTests : IDisposable
     {
         using var host = new LedgerFactory(_db);
         var pipeline = OwnPipeline(host, queueLimit: 1000);
-        var busy = new TaskCompletionSource();
-        var writing = new TaskCompletionSource();
-        var first = pipeline.WriteAsync("a", async (db, rollups, ct) =>
-        {
-            writing.TrySetResult();
-            await busy.Task;
-            return await AddAgentAsync(db, rollups, "pipeline-a", ct);
-        }, CancellationToken.None);
-        await writing.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var (busy, first) = await HoldWriterAsync(pipeline, "pipeline-a");
 
         // Queued while the first write holds the pipeline: the next writer takes all three at once.
         var b = pipeline.WriteAsync("b", (db, rollups, ct) => AddAgentAsync(db, rollups, "pipeline-b", ct), CancellationToken.None);
@@ -63,15 +55,7 @@ public sealed class WritePipelineTests : IDisposable
     {
         using var host = new LedgerFactory(_db);
         var pipeline = OwnPipeline(host, queueLimit: 1);
-        var busy = new TaskCompletionSource();
-        var writing = new TaskCompletionSource();
-        var first = pipeline.WriteAsync("a", async (db, rollups, ct) =>
-        {
-            writing.TrySetResult();
-            await busy.Task;
-            return await AddAgentAsync(db, rollups, "queue-a", ct);
-        }, CancellationToken.None);
-        await writing.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var (busy, first) = await HoldWriterAsync(pipeline, "queue-a");
         var second = pipeline.WriteAsync("b", (db, rollups, ct) => AddAgentAsync(db, rollups, "queue-b", ct), CancellationToken.None);
         Assert.Equal(1, pipeline.Queued);
 
@@ -92,23 +76,7 @@ public sealed class WritePipelineTests : IDisposable
         using var host = new LedgerFactory(_db, settings: new Dictionary<string, string?> { ["AgentLedger:Database:WriteQueueLimit"] = "1" });
         var pipeline = host.Services.GetRequiredService<WritePipeline>();
         using var client = host.CreateAuthorizedClient();
-        var busy = new TaskCompletionSource();
-        var writing = new TaskCompletionSource();
-        LedgerWrite<Guid> hold = async (db, rollups, ct) =>
-        {
-            writing.TrySetResult();
-            await busy.Task;
-            return await AddAgentAsync(db, rollups, "busy-a", ct);
-        };
-        // The host's own background writes (a sweep, a node heartbeat) share this pipeline: the one place may be
-        // taken for a moment, so the holding write goes in once it is free.
-        var holding = pipeline.WriteAsync("a", hold, CancellationToken.None);
-        for (var i = 0; i < 100 && holding.IsFaulted; i++)
-        {
-            await Task.Delay(50);
-            holding = pipeline.WriteAsync("a", hold, CancellationToken.None);
-        }
-        await writing.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var (busy, holding) = await HoldWriterAsync(pipeline, "busy-a");
         // Fill the one place in the queue, whoever takes it: a background write may have taken it already.
         var queued = new List<Task<Guid>>();
         for (var i = 0; i < 10; i++)
@@ -146,6 +114,31 @@ public sealed class WritePipelineTests : IDisposable
         using var host = new LedgerFactory(_db, settings: new Dictionary<string, string?> { [$"AgentLedger:Database:{setting}"] = "0" });
         var refused = Assert.Throws<InvalidOperationException>(() => host.CreateClient());
         Assert.Contains($"AgentLedger:Database:{setting} (0)", refused.Message);
+    }
+
+    /// <summary>
+    /// Queues a write that holds the writer's turn until the returned source is set, and returns once it is being
+    /// written. On the host's pipeline its background writes (a sweep, a node heartbeat) may take a one-place queue
+    /// for a moment: the holding write then goes in once the place is free.
+    /// </summary>
+    private static async Task<(TaskCompletionSource Release, Task<Guid> Held)> HoldWriterAsync(WritePipeline pipeline, string name)
+    {
+        var release = new TaskCompletionSource();
+        var writing = new TaskCompletionSource();
+        LedgerWrite<Guid> hold = async (db, rollups, ct) =>
+        {
+            writing.TrySetResult();
+            await release.Task;
+            return await AddAgentAsync(db, rollups, name, ct);
+        };
+        var held = pipeline.WriteAsync("a", hold, CancellationToken.None);
+        for (var i = 0; i < 100 && held.IsFaulted; i++)
+        {
+            await Task.Delay(50);
+            held = pipeline.WriteAsync("a", hold, CancellationToken.None);
+        }
+        await writing.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return (release, held);
     }
 
     /// <summary>
