@@ -1,4 +1,3 @@
-using System.Data.Common;
 using AgentLedger.Commons.Model;
 using AgentLedger.Commons.Storage.Entities;
 using AgentLedger.Core.Common;
@@ -28,12 +27,6 @@ public abstract class CommonsDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<UsageEventEntity> UsageEvents => Set<UsageEventEntity>();
     public DbSet<WorkPlanEntity> Plans => Set<WorkPlanEntity>();
     public DbSet<CommitmentEntity> Commitments => Set<CommitmentEntity>();
-
-    /// <summary>
-    /// A transaction that sees the commons at one moment without holding writers up: how that is
-    /// spelt differs per engine (SQLite: a deferred transaction in WAL mode).
-    /// </summary>
-    public abstract Task<DbTransaction> BeginSnapshotAsync(CancellationToken cancellationToken);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

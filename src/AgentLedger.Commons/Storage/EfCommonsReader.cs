@@ -1,3 +1,4 @@
+using AgentLedger.Storage;
 using AgentLedger.Commons.Model;
 using AgentLedger.Core.Common;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +19,7 @@ public sealed class EfCommonsReader(ICommonsDbContextFactory contexts, TimeProvi
     {
         var since = LedgerTime.Normalize(time.GetUtcNow() - UsageHistory);
         await using var db = contexts.Create();
-        await using var tx = await db.BeginSnapshotAsync(cancellationToken);
+        await using var tx = await db.Database.BeginSnapshotAsync(cancellationToken);
 
         var locations = await db.Locations.AsNoTracking().OrderBy(l => l.Id).ToListAsync(cancellationToken);
         var categories = await db.Categories.AsNoTracking().OrderBy(c => c.Id).ToListAsync(cancellationToken);

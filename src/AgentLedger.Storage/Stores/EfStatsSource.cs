@@ -134,8 +134,9 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts, OldEdgeCac
     {
         var result = new Dictionary<string, LatestRuns>();
         await using var db = contexts.Create();
-        // One connection for the few statements below: opening is not free, and the pool is shared with writers.
-        await db.Database.OpenConnectionAsync(cancellationToken);
+        // One snapshot for the few statements below, so that the newest failure and the count of failures
+        // agree (a failure committed between two of them made "the last 3 failed" name the 2nd one's error).
+        await using var snapshot = await db.Database.BeginSnapshotAsync(cancellationToken);
         var archived = await ArchiveWatermark.ReadAsync(db, cancellationToken) is not null;
         var newest = await NewestLiveAsync(db, agents, cancellationToken);
         foreach (var agent in agents)
@@ -226,6 +227,9 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts, OldEdgeCac
         }
     }
 
+    /// <summary>Names the statement that finds each agent's newest runs, in the database's logs (and for tests that step in after it).</summary>
+    public const string NewestRunsTag = "newest runs of each agent";
+
     private sealed record Newest(ExecutionRow? Last, ExecutionRow? LastSuccess, ExecutionRow? LastFailure, long FailuresAfterSuccess)
     {
         public static readonly Newest None = new(null, null, null, 0);
@@ -244,6 +248,7 @@ internal sealed class EfStatsSource(ILedgerDbContextFactory contexts, OldEdgeCac
         string failed = FailureStatuses[0], timeout = FailureStatuses[1], abandoned = FailureStatuses[2];
         // Every execution's agent is registered (in the transaction that writes the execution), so the agents table drives the seeks.
         var heads = await db.Agents.AsNoTracking()
+            .TagWith(NewestRunsTag)
             .Where(a => names.Contains(a.Name))
             .Select(a => new
             {

@@ -1,20 +1,12 @@
-using System.Data;
-using System.Data.Common;
 using AgentLedger.Commons.Storage.Sqlite;
 using AgentLedger.Storage;
 using AgentLedger.Storage.Postgres;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace AgentLedger.Commons.Storage.Postgres;
 
-public sealed class PostgresCommonsDbContext(DbContextOptions<PostgresCommonsDbContext> options) : CommonsDbContext(options)
-{
-    /// <summary>REPEATABLE READ: one consistent snapshot for the whole read, and readers never block writers in PostgreSQL.</summary>
-    public override async Task<DbTransaction> BeginSnapshotAsync(CancellationToken cancellationToken) =>
-        (await Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken)).GetDbTransaction();
-}
+public sealed class PostgresCommonsDbContext(DbContextOptions<PostgresCommonsDbContext> options) : CommonsDbContext(options);
 
 /// <summary>Used by <c>dotnet ef migrations add … --context PostgresCommonsDbContext</c>.</summary>
 public sealed class PostgresCommonsDbContextDesignFactory : IDesignTimeDbContextFactory<PostgresCommonsDbContext>

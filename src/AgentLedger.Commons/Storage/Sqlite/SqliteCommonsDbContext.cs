@@ -1,7 +1,5 @@
-using System.Data.Common;
 using AgentLedger.Storage;
 using AgentLedger.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -14,16 +12,6 @@ public sealed class SqliteCommonsDbContext(DbContextOptions<SqliteCommonsDbConte
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         SqliteSetup.ApplyConventions(configurationBuilder);
-
-    public override async Task<DbTransaction> BeginSnapshotAsync(CancellationToken cancellationToken)
-    {
-        await Database.OpenConnectionAsync(cancellationToken);
-        // EF's BeginTransaction is BEGIN IMMEDIATE, which takes the write lock; a deferred one
-        // only reads, and in WAL mode keeps the snapshot of its first read until it ends.
-        var transaction = ((SqliteConnection)Database.GetDbConnection()).BeginTransaction(deferred: true);
-        await Database.UseTransactionAsync(transaction, cancellationToken);
-        return transaction;
-    }
 }
 
 /// <summary>Used by <c>dotnet ef migrations add … --context SqliteCommonsDbContext</c>.</summary>
