@@ -9,7 +9,8 @@ namespace AgentLedger.Bench.Datasets;
 /// </summary>
 public sealed record DatasetSpec(long Executions, int Agents, int Days, DateTimeOffset Anchor, int Version = DatasetSpec.CurrentVersion)
 {
-    public const int CurrentVersion = 1;
+    /// <summary>2: uuids as 16-byte blobs on SQLite (a ledger of version 1 holds them as text).</summary>
+    public const int CurrentVersion = 2;
     public const string MetaKey = "bench.dataset";
 
     public string Describe() => $"{Executions:N0} executions, {Agents} agents, {Days} days up to {Anchor:O}";

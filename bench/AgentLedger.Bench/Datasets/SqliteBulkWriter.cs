@@ -1,4 +1,5 @@
 using AgentLedger.Core.Common;
+using AgentLedger.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace AgentLedger.Bench.Datasets;
@@ -6,7 +7,7 @@ namespace AgentLedger.Bench.Datasets;
 /// <summary>
 /// Prepared INSERTs in large transactions, with the secondary indexes dropped during the load and
 /// rebuilt from their own definitions afterwards (one sort per index instead of 10 M random
-/// B-tree inserts). Times are integer microseconds and ids upper-case text, as the ledger stores them.
+/// B-tree inserts). Times are integer microseconds and ids 16-byte blobs, as the ledger stores them.
 /// </summary>
 public sealed class SqliteBulkWriter(string path) : IBulkWriter
 {
@@ -120,8 +121,8 @@ public sealed class SqliteBulkWriter(string path) : IBulkWriter
         await _connection.DisposeAsync();
     }
 
-    /// <summary>What EF's SQLite provider writes for a Guid.</summary>
-    public static string Id(Guid id) => id.ToString().ToUpperInvariant();
+    /// <summary>What the ledger's SQLite value converter writes for a uuid: its 16 bytes.</summary>
+    public static byte[] Id(Guid id) => SqliteLedgerDbContext.UuidBytesConverter.ToBytes(id);
 
     /// <summary>What the ledger's SQLite value converter writes for a time.</summary>
     public static long Micros(DateTimeOffset time) => (LedgerTime.Normalize(time).UtcTicks - DateTimeOffset.UnixEpoch.Ticks) / TimeSpan.TicksPerMicrosecond;

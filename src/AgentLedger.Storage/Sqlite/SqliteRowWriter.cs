@@ -26,6 +26,7 @@ internal static class SqliteRowWriter
                     {
                         null => raw.sqlite3_bind_null(statement, i + 1),
                         string text => raw.sqlite3_bind_text16(statement, i + 1, text),
+                        byte[] blob => raw.sqlite3_bind_blob(statement, i + 1, blob),
                         long number => raw.sqlite3_bind_int64(statement, i + 1, number),
                         int number => raw.sqlite3_bind_int64(statement, i + 1, number),
                         bool flag => raw.sqlite3_bind_int64(statement, i + 1, flag ? 1 : 0),

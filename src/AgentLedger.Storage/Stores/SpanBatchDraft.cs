@@ -110,8 +110,8 @@ internal sealed class SpanBatchDraft
         {
             return found;
         }
-        if (await OnSqliteAsync(db, sqlite => Sqlite.SqliteRowWriter.ForEachRow(sqlite, "SELECT id FROM agent_executions WHERE id IN (SELECT value FROM json_each(?1))", ids.Select(id => (string)db.DbId(id)).ToList(),
-                row => found.Add(Guid.Parse(SQLitePCL.raw.sqlite3_column_text(row, 0).utf8_to_string()))), cancellationToken))
+        if (await OnSqliteAsync(db, sqlite => Sqlite.SqliteRowWriter.ForEachRow(sqlite, "SELECT id FROM agent_executions WHERE id IN (SELECT unhex(value) FROM json_each(?1))", ids.Select(id => Convert.ToHexString((byte[])db.DbId(id))).ToList(),
+                row => found.Add(new Guid(SQLitePCL.raw.sqlite3_column_blob(row, 0), bigEndian: true))), cancellationToken))
         {
             return found;
         }

@@ -145,8 +145,7 @@ public sealed class GroupCommitCrashTests(ITestOutputHelper output)
         var rows = new Dictionary<Guid, (string, int)>();
         while (reader.Read())
         {
-            var id = reader.GetValue(0) is Guid guid ? guid : Guid.Parse(reader.GetString(0));
-            rows[id] = (reader.GetString(1), Convert.ToInt32(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture));
+            rows[TestDatabase.ReadUuid(reader.GetValue(0))] = (reader.GetString(1), Convert.ToInt32(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture));
         }
         return rows;
     }

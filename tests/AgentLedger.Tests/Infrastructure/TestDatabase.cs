@@ -62,6 +62,12 @@ public sealed class TestDatabase : IDisposable
 
     public long Scalar(string sql) => Convert.ToInt64(Query(sql));
 
+    /// <summary>A uuid as a SQL literal of this engine's column: PostgreSQL's uuid text, SQLite's 16 bytes (RFC 9562 order).</summary>
+    public static string UuidLiteral(Guid id) => IsPostgres ? $"'{id}'" : $"X'{Convert.ToHexString(id.ToByteArray(bigEndian: true))}'";
+
+    /// <summary>A uuid as read straight from this engine's column (PostgreSQL: a Guid; SQLite: its 16 bytes).</summary>
+    public static Guid ReadUuid(object value) => value as Guid? ?? new Guid((byte[])value, bigEndian: true);
+
     public object? Query(string sql)
     {
         using var connection = Open();

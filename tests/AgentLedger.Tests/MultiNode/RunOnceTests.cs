@@ -28,13 +28,14 @@ public sealed class RunOnceTests(ITestOutputHelper output)
             while (killed is null && survivors.Count > 1 && DateTime.UtcNow - started < TimeSpan.FromSeconds(15))
             {
                 if (DateTime.UtcNow - started > TimeSpan.FromSeconds(5)
-                    && db.Query("SELECT id FROM agent_executions WHERE status = 'running'") is { } id)
+                    && db.Query("SELECT id FROM agent_executions WHERE status = 'running'") is { } value)
                 {
-                    var node = (string)db.Query($"SELECT node FROM agent_executions WHERE id = '{id}'")!;
+                    var id = TestDatabase.ReadUuid(value);
+                    var node = (string)db.Query($"SELECT node FROM agent_executions WHERE id = {TestDatabase.UuidLiteral(id)}")!;
                     var target = survivors.Single(n => n.Node == node);
                     target.Kill();
                     survivors.Remove(target);
-                    if ((string?)db.Query($"SELECT status FROM agent_executions WHERE id = '{id}'") == "running")
+                    if ((string?)db.Query($"SELECT status FROM agent_executions WHERE id = {TestDatabase.UuidLiteral(id)}") == "running")
                     {
                         (killed, killedNode) = (id.ToString(), node);
                     }

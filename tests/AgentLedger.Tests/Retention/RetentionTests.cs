@@ -118,7 +118,7 @@ public sealed class RetentionTests : IDisposable
 
         // Proposals keep their execution link after the execution moved.
         var proposal = (await _client.GetNodeAsync("/api/proposals?agent_name=backfill-a&limit=500"))["items"]!.AsArray().Last()!;
-        Assert.Equal(1, _db.Scalar($"SELECT COUNT(*) FROM agent_executions_archive WHERE id = '{ExecutionIdLiteral((string)proposal["execution_id"]!)}'"));
+        Assert.Equal(1, _db.Scalar($"SELECT COUNT(*) FROM agent_executions_archive WHERE id = {TestDatabase.UuidLiteral(Guid.Parse((string)proposal["execution_id"]!))}"));
 
         var output = new StringWriter();
         Assert.Equal(0, await AdminCli.RunAsync(["verify", .. _db.CliArgs()], output));
@@ -174,6 +174,4 @@ public sealed class RetentionTests : IDisposable
     private static string TimeLiteral(DateTimeOffset value) => TestDatabase.IsPostgres
         ? $"'{value.UtcDateTime:yyyy-MM-dd HH:mm:ss}+00'"
         : ((value.UtcTicks - DateTimeOffset.UnixEpoch.Ticks) / 10).ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string ExecutionIdLiteral(string id) => TestDatabase.IsPostgres ? id : id.ToUpperInvariant();
 }
