@@ -1,6 +1,6 @@
-using AgentLedger.Storage;
 using AgentLedger.Commons.Model;
 using AgentLedger.Core.Common;
+using AgentLedger.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentLedger.Commons.Storage;

@@ -106,6 +106,37 @@ public sealed class OtlpJsonIngestionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_several_times_larger_than_the_first_read_buffer_is_read_whole_from_gzip_and_from_plain_bytes()
+    {
+        // 64 KiB is where the body buffer starts; a gzip body's decoded length is not known beforehand, so it grows.
+        var start = Now.AddMinutes(-3);
+        (byte[] Body, string[] Traces) Batch()
+        {
+            var spans = new List<JsonObject>();
+            var traces = new string[200];
+            for (var i = 0; i < traces.Length; i++)
+            {
+                var (trace, agent) = (traces[i] = NewTraceId(), NewSpanId());
+                spans.Add(Chat(trace, NewSpanId(), agent, start, 7, 2));
+                spans.Add(Agent(trace, agent, null, "bulk-agent", start, TimeSpan.FromSeconds(1)));
+            }
+            return (Request("svc", [.. spans]), traces);
+        }
+        var (zipped, zippedTraces) = Batch();
+        var (plain, plainTraces) = Batch();
+        Assert.True(zipped.Length > 2 * 64 * 1024, $"the batch is {zipped.Length} bytes");
+
+        Assert.Null((await ExportAsync(zipped, gzip: true))["partialSuccess"]);
+        Assert.Null((await ExportAsync(plain))["partialSuccess"]);
+
+        var stats = (await _host.Client.GetNodeAsync("api/agents/bulk-agent/stats?window=1d"))["stats"]!;
+        Assert.Equal(400, (long)stats["total_runs"]!);
+        Assert.Equal(400 * 7, (double)stats["window"]!["metrics"]!["input_tokens"]!);
+        Assert.Single(await RunsAsync("bulk-agent", zippedTraces[^1]));
+        Assert.Single(await RunsAsync("bulk-agent", plainTraces[^1]));
+    }
+
+    [Fact]
     public async Task A_child_that_arrives_before_its_agent_span_is_held_and_folded_into_the_run_when_the_agent_span_comes()
     {
         var trace = NewTraceId();
