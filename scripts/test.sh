@@ -150,6 +150,7 @@ rm -f "$py_log"
 end_leftovers "the Python client's tests"
 
 env "$marker" dotnet run -c Release --project bench/AgentLedger.Bench --no-build -- all --quick || status=1   # smoke test of the benchmark harness: only a crash fails
+env "$marker" dotnet run -c Release --project bench/AgentLedger.Bench --no-build -- otlp --quick || status=1  # issue 15's scenario (rounds taking turns), not part of 'all'
 end_leftovers "the benchmark smoke test"
 
 if [ -s "$failures" ]; then
