@@ -141,7 +141,7 @@ public sealed class IngestScenario(BenchOptions options, Report report)
         }
         Console.WriteLine($"  clients' CPU per one-call report: {oneCall.ClientCpuMsPerRun * 1000:F0} µs, per OTLP run: {otlp.ClientCpuMsPerRun * 1000:F0} µs");
         report.Add(new ResultRow("otlp", "SQLite", "–", $"POST /api/executions (finished run), {options.Concurrency} clients: runs/s", "/s", Summary.Of(oneCall.Rates)));
-        AddOtlp(new OtlpFigures(Summary.Of(otlp.Rates), Summary.Of(latencies), otlp.ServerCpuMsPerRun), Summary.Of(oneCall.Rates), Summary.Of(ratios), oneCall.ServerCpuMsPerRun);
+        AddOtlp(new OtlpFigures(Summary.Of(otlp.Rates), Summary.Of(latencies), otlp.ServerCpuMsPerRun), Summary.Of(oneCall.Rates), oneCall.ServerCpuMsPerRun, Summary.Of(ratios));
     }
 
     /// <summary>
@@ -225,11 +225,8 @@ public sealed class IngestScenario(BenchOptions options, Report report)
     }
 
     /// <summary>The OTLP line, as a ratio to the one-call <paramref name="oneCall"/> rate measured on the same server.</summary>
-    private void AddOtlp(OtlpFigures otlp, Summary oneCall, double oneCallCpuMs) =>
-        AddOtlp(otlp, oneCall, null, oneCallCpuMs);
-
     /// <param name="ratios">Each OTLP round's rate over the one-call round beside it, when the two took turns; else the ratio is of the medians.</param>
-    private void AddOtlp(OtlpFigures otlp, Summary oneCall, Summary? ratios, double oneCallCpuMs)
+    private void AddOtlp(OtlpFigures otlp, Summary oneCall, double oneCallCpuMs, Summary? ratios = null)
     {
         var ratio = ratios?.Median ?? otlp.Rate.Median / oneCall.Median;
         var per = ratios is null ? "" : string.Create(CultureInfo.InvariantCulture, $", the median of {ratios.Count} rounds' ratios (lowest {ratios.Min:F1}×, highest {ratios.Max:F1}×)");

@@ -111,7 +111,7 @@ internal sealed class SpanBatchDraft
             return found;
         }
         if (await OnSqliteAsync(db, sqlite => Sqlite.SqliteRowWriter.ForEachRow(sqlite, "SELECT id FROM agent_executions WHERE id IN (SELECT unhex(value) FROM json_each(?1))", ids.Select(id => Convert.ToHexString((byte[])db.DbId(id))).ToList(),
-                row => found.Add(new Guid(SQLitePCL.raw.sqlite3_column_blob(row, 0), bigEndian: true))), cancellationToken))
+                row => found.Add(Sqlite.SqliteLedgerDbContext.UuidBytesConverter.FromBytes(SQLitePCL.raw.sqlite3_column_blob(row, 0)))), cancellationToken))
         {
             return found;
         }

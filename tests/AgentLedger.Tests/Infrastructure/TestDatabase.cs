@@ -1,4 +1,5 @@
 using System.Data.Common;
+using AgentLedger.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -63,10 +64,10 @@ public sealed class TestDatabase : IDisposable
     public long Scalar(string sql) => Convert.ToInt64(Query(sql));
 
     /// <summary>A uuid as a SQL literal of this engine's column: PostgreSQL's uuid text, SQLite's 16 bytes (RFC 9562 order).</summary>
-    public static string UuidLiteral(Guid id) => IsPostgres ? $"'{id}'" : $"X'{Convert.ToHexString(id.ToByteArray(bigEndian: true))}'";
+    public static string UuidLiteral(Guid id) => IsPostgres ? $"'{id}'" : $"X'{Convert.ToHexString(SqliteLedgerDbContext.UuidBytesConverter.ToBytes(id))}'";
 
     /// <summary>A uuid as read straight from this engine's column (PostgreSQL: a Guid; SQLite: its 16 bytes).</summary>
-    public static Guid ReadUuid(object value) => value as Guid? ?? new Guid((byte[])value, bigEndian: true);
+    public static Guid ReadUuid(object value) => value as Guid? ?? SqliteLedgerDbContext.UuidBytesConverter.FromBytes((byte[])value);
 
     public object? Query(string sql)
     {
